@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
 )
 
 //go:embed recipe
@@ -137,4 +139,52 @@ func mirrorIn(path string) string {
 		}
 	}
 	return ""
+}
+
+// Ensure returns the image for the recipe, building it first when it is not present locally.
+// Versions and the suite are read back from the labels the recipe wrote into the image.
+func Ensure(ctx context.Context, eng *engine.Engine, r Recipe, mirror string, log *os.File) (Info, error) {
+	labels, ok, err := eng.ImageLabels(ctx, r.Tag())
+	if err != nil {
+		return Info{}, err
+	}
+	if !ok {
+		fmt.Fprintf(log, "image: %s not present, building it (a few minutes)\n", r.Tag())
+		if err := r.Build(ctx, mirror, log); err != nil {
+			return Info{}, err
+		}
+		if labels, ok, err = eng.ImageLabels(ctx, r.Tag()); err != nil || !ok {
+			return Info{}, fmt.Errorf("image %s missing after build: %v", r.Tag(), err)
+		}
+	}
+	return InfoFromLabels(r.Tag(), labels), nil
+}
+
+// Info is what the harness knows about a built image.
+type Info struct {
+	Tag      string            `json:"tag"`
+	Suite    string            `json:"suite"`
+	Versions map[string]string `json:"versions"` // glance, apache, mod_wsgi, uwsgi, python
+}
+
+// InfoFromLabels reads an image's suite and package versions from its labels.
+func InfoFromLabels(tag string, labels map[string]string) Info {
+	info := Info{Tag: tag, Suite: labels[LabelPrefix+"suite"], Versions: map[string]string{}}
+	for k, v := range labels {
+		if name, ok := strings.CutPrefix(k, LabelPrefix+"version."); ok && v != "" {
+			info.Versions[name] = v
+		}
+	}
+	return info
+}
+
+// UpstreamVersion strips a Debian version to the upstream part: "2:25.1.0-2+deb12u5" -> "25.1.0".
+func UpstreamVersion(debian string) string {
+	if _, after, ok := strings.Cut(debian, ":"); ok {
+		debian = after
+	}
+	if i := strings.LastIndex(debian, "-"); i > 0 {
+		debian = debian[:i]
+	}
+	return debian
 }

@@ -68,3 +68,20 @@ func TestMirrorIn(t *testing.T) {
 		}
 	}
 }
+
+func TestInfoFromLabels(t *testing.T) {
+	info := InfoFromLabels("t", map[string]string{
+		LabelPrefix + "suite":            "bookworm",
+		LabelPrefix + "version.glance":   "2:25.1.0-2+deb12u5",
+		LabelPrefix + "version.mod_wsgi": "",
+		"other":                          "x",
+	})
+	if info.Suite != "bookworm" || info.Versions["glance"] != "2:25.1.0-2+deb12u5" || len(info.Versions) != 1 {
+		t.Fatalf("%+v", info)
+	}
+	for in, want := range map[string]string{"2:25.1.0-2+deb12u5": "25.1.0", "2.4.62-1~deb12u2": "2.4.62", "2.0.21": "2.0.21"} {
+		if got := UpstreamVersion(in); got != want {
+			t.Errorf("UpstreamVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/image"
+)
+
+// supportedReleases are the Debian suites an image recipe exists for.
+var supportedReleases = []string{"bookworm"}
+
+func imagesCmd(args []string) error {
+	fs := flag.NewFlagSet("images", flag.ContinueOnError)
+	releases := fs.String("releases", "bookworm", "comma-separated Debian suites to build images for")
+	mirror := fs.String("mirror", "", "Debian mirror (default: the one this machine's apt sources name)")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	suites, err := parseReleases(*releases)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	eng, err := connectEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	_, err = ensureImages(ctx, eng, suites, *mirror)
+	return err
+}
+
+func parseReleases(s string) ([]string, error) {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			continue
+		}
+		known := false
+		for _, k := range supportedReleases {
+			known = known || k == r
+		}
+		if !known {
+			return nil, usagef("unknown release %q (known: %s)", r, strings.Join(supportedReleases, ", "))
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, usagef("no release selected")
+	}
+	return out, nil
+}
+
+func connectEngine(ctx context.Context) (*engine.Engine, error) {
+	eng, err := engine.Connect(ctx)
+	if errors.Is(err, engine.ErrUnavailable) {
+		return nil, usagef("%v (is the Docker daemon running?)", err)
+	}
+	return eng, err
+}
+
+// ensureImages builds the missing images and returns what is known of each, by suite.
+func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, mirror string) (map[string]image.Info, error) {
+	if mirror == "" {
+		mirror = image.DefaultMirror()
+	}
+	infos := map[string]image.Info{}
+	for _, s := range suites {
+		r, err := image.ForSuite(s)
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		info, err := image.Ensure(ctx, eng, r, mirror, os.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "image: %s ready (glance %s) in %s\n", info.Tag, info.Versions["glance"], time.Since(start).Round(time.Second))
+		infos[s] = info
+	}
+	return infos, nil
+}

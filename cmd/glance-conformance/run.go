@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/topology"
+	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
+)
+
+type runOptions struct {
+	topologies, releases, features, labelFilter string
+	out, deployments, suiteBinary, mirror       string
+	keep                                        bool
+}
+
+func runCmd(args []string) error {
+	var o runOptions
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.StringVar(&o.topologies, "topologies", "", "comma-separated topologies (default: every folder under deployments/)")
+	fs.StringVar(&o.releases, "releases", "bookworm", "comma-separated Debian releases")
+	fs.StringVar(&o.features, "features", "", "comma-separated feature ids (default: all)")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'feature:upload.chunked || topology:mod_wsgi'")
+	fs.StringVar(&o.out, "out", "out", "output folder")
+	fs.StringVar(&o.deployments, "deployments", "deployments", "folder of topology descriptors")
+	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite (go test -c ./suites)")
+	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
+	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("run takes no arguments, got %q", fs.Args())
+	}
+
+	// Everything the user can get wrong is checked before anything starts.
+	tops, err := topology.Select(o.deployments, o.topologies)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	suites, err := parseReleases(o.releases)
+	if err != nil {
+		return err
+	}
+	filter, err := feature.LabelFilter(o.features)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	filter = andFilters(filter, o.labelFilter)
+	if _, err := os.Stat(o.suiteBinary); err != nil {
+		return usagef("suite binary %s missing: build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
+	}
+
+	ctx, stop := interruptContext()
+	defer stop()
+	eng, err := connectEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	started := time.Now()
+	infos, err := ensureImages(ctx, eng, suites, o.mirror)
+	if err != nil {
+		return err
+	}
+	imageBuild := time.Since(started)
+
+	if err := os.RemoveAll(o.out); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	runID := newRunID()
+	var images []string
+	for _, s := range suites {
+		images = append(images, s+"="+infos[s].Tag)
+	}
+	names := make([]string, len(tops))
+	for i, t := range tops {
+		names[i] = t.Name
+	}
+	deployments, _ := filepath.Abs(o.deployments)
+	out, _ := filepath.Abs(o.out)
+	suiteArgs := []string{
+		"-test.timeout=0",
+		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"),
+		"-ginkgo.junit-report=" + filepath.Join(out, "junit.xml"),
+		"-ginkgo.no-color",
+		"-ginkgo.succinct",
+		"-deployments=" + deployments,
+		"-topologies=" + strings.Join(names, ","),
+		"-images=" + strings.Join(images, ","),
+		"-out=" + out,
+		"-run-id=" + runID,
+	}
+	if filter != "" {
+		suiteArgs = append(suiteArgs, "-ginkgo.label-filter="+filter)
+	}
+	if o.keep {
+		suiteArgs = append(suiteArgs, "-keep")
+	}
+	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases, output in %s\n", runID, len(tops), len(suites), o.out)
+	suiteErr := runSuite(ctx, o.suiteBinary, suiteArgs, filepath.Join(o.out, "run.log"))
+	if !o.keep {
+		// The suite removes what it starts; this catches what an interrupted suite could not.
+		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		if n, err := eng.Sweep(sweepCtx, engine.RunLabel, runID); err != nil || n > 0 {
+			fmt.Fprintf(os.Stderr, "cleanup: removed %d leftover objects of run %s (%v)\n", n, runID, err)
+		}
+		cancel()
+	}
+	if ctx.Err() != nil {
+		return errors.New("interrupted; containers removed")
+	}
+	return writeReports(o.out, suiteErr, time.Since(started), imageBuild)
+}
+
+// runSuite runs the suite binary with its output on the terminal and in run.log. Ctrl-C reaches
+// the suite too (same process group); the suite then runs its cleanup, and this waits for it.
+func runSuite(ctx context.Context, binary string, args []string, logPath string) error {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	if abs, err := filepath.Abs(binary); err == nil {
+		binary = abs
+	}
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout = io.MultiWriter(os.Stdout, logFile)
+	cmd.Stderr = io.MultiWriter(os.Stderr, logFile)
+	cmd.Env = append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true")
+	// While the suite runs, an interrupt is the suite's to handle; this process only waits.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	defer signal.Reset(os.Interrupt, syscall.SIGTERM)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() {
+		<-ctx.Done()
+		if cmd.Process != nil {
+			cmd.Process.Signal(os.Interrupt)
+		}
+	}()
+	return cmd.Wait()
+}
+
+// writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
+func writeReports(out string, suiteErr error, took, imageBuild time.Duration) error {
+	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
+	if err != nil {
+		return fmt.Errorf("the suite wrote no report (%v); its output is in %s", suiteErr, filepath.Join(out, "run.log"))
+	}
+	m, err := reports.Build(rep, time.Now())
+	if err != nil {
+		return err
+	}
+	if len(m.Cells) == 0 {
+		return fmt.Errorf("no cell was produced: the selection matched no spec, or the suite stopped early (see %s)", filepath.Join(out, "run.log"))
+	}
+	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(out, "matrix.md"))
+	if err != nil {
+		return err
+	}
+	if err := m.WriteMarkdown(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	s := m.Summarize()
+	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d\n",
+		status(s), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
+	var bad []string
+	for _, c := range m.Cells {
+		if c.Result == reports.Fail || c.Result == reports.Error {
+			bad = append(bad, fmt.Sprintf("  %-5s %s %s: %s", c.Result, c.Column, c.Feature, truncate(c.Reason, 140)))
+		}
+	}
+	sort.Strings(bad)
+	for _, b := range bad {
+		fmt.Println(b)
+	}
+	fmt.Printf("Run time: %s (image check/build %s). Matrix: %s\n", took.Round(time.Second), imageBuild.Round(time.Second), filepath.Join(out, "matrix.md"))
+	if s.Errors > 0 {
+		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors): see %s", s.Errors, filepath.Join(out, "matrix.md")), 1}
+	}
+	return nil
+}
+
+func status(s reports.Summary) string {
+	switch {
+	case s.Errors > 0:
+		return "harness errors"
+	case s.Failed > 0:
+		return "complete, with failed cells"
+	default:
+		return "complete, all passed"
+	}
+}
+
+func andFilters(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	default:
+		return "(" + a + ") && (" + b + ")"
+	}
+}
+
+func newRunID() string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,306 @@
+// Package deploy starts a topology as containers on a private network and gives back what the
+// specs need: the endpoint, each container's logs, and a way to stop it all. Nothing here names a
+// topology; everything comes from the descriptor.
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/topology"
+)
+
+// Deployment is a running Glance the specs talk to. Containers started by the harness are one
+// kind; an existing cloud is another. The specs never know which.
+type Deployment interface {
+	// Endpoint is the image service's base URL, ending in "/" (the path prefix included).
+	Endpoint() string
+	// LogsSince returns each component's log output since t, by component name.
+	LogsSince(ctx context.Context, t time.Time) map[string]string
+	// Exec runs a command in a named component and returns its exit code and output.
+	Exec(ctx context.Context, component string, cmd ...string) (int, string, error)
+}
+
+// Extra is a container that is not part of the topology but that the specs need on the same
+// network, such as the web-download source. Files maps container paths to contents.
+type Extra struct {
+	Container topology.Container
+	Files     map[string][]byte
+}
+
+// Options say what to start besides the topology itself.
+type Options struct {
+	ColumnID string // e.g. "bookworm/standalone"
+	RunID    string
+	Image    string // image reference every container runs
+	// GlanceFiles are copied into every container that runs Glance (path -> content).
+	GlanceFiles map[string][]byte
+	Extras      []Extra
+	// Progress, if set, receives one line per step.
+	Progress func(format string, args ...any)
+}
+
+// Column is one started topology: its network and containers.
+type Column struct {
+	ID        string
+	Topology  *topology.Topology
+	endpoint  string
+	network   *testcontainers.DockerNetwork
+	mu        sync.Mutex
+	started   []*started
+	eng       *engine.Engine
+	StartedIn time.Duration
+}
+
+type started struct {
+	name string
+	c    *testcontainers.DockerContainer
+}
+
+// Start starts the extras and then the topology's containers in order, each ready before the
+// next. It always returns the Column, also on error, so the caller can save logs and Stop it.
+func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts Options) (*Column, error) {
+	began := time.Now()
+	col := &Column{ID: opts.ColumnID, Topology: top, eng: eng}
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, ...any) {}
+	}
+	labels := map[string]string{
+		engine.ProjectLabel:               "true",
+		engine.RunLabel:                   opts.RunID,
+		"org.glance-conformance.column":   opts.ColumnID,
+		"org.glance-conformance.topology": top.Name,
+	}
+	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(labels))
+	if err != nil {
+		return col, fmt.Errorf("creating the column's network: %w", err)
+	}
+	col.network = net
+
+	type unit struct {
+		spec  topology.Container
+		files map[string][]byte
+	}
+	var units []unit
+	for _, x := range opts.Extras {
+		units = append(units, unit{x.Container, x.Files})
+	}
+	for _, c := range top.Containers {
+		files := map[string][]byte{}
+		for _, f := range c.Files {
+			b, err := os.ReadFile(filepath.Join(top.Dir, f.Source))
+			if err != nil {
+				return col, err
+			}
+			files[f.Target] = b
+		}
+		if c.Glance {
+			for p, b := range opts.GlanceFiles {
+				files[p] = b
+			}
+		}
+		units = append(units, unit{c, files})
+	}
+	for _, u := range units {
+		progress("%s: starting %s", opts.ColumnID, u.spec.Name)
+		s, err := col.startContainer(ctx, opts, labels, u.spec, u.files)
+		if s != nil {
+			col.mu.Lock()
+			col.started = append(col.started, s)
+			col.mu.Unlock()
+		}
+		if err != nil {
+			return col, fmt.Errorf("container %s: %w", u.spec.Name, err)
+		}
+		if u.spec.Entrypoint {
+			port, err := s.c.MappedPort(ctx, fmt.Sprintf("%d/tcp", u.spec.Port))
+			if err != nil {
+				return col, fmt.Errorf("container %s: published port: %w", u.spec.Name, err)
+			}
+			col.endpoint = (&url.URL{Scheme: "http", Host: "127.0.0.1:" + port.Port(), Path: top.EndpointPath}).String()
+		}
+	}
+	col.StartedIn = time.Since(began)
+	progress("%s: ready at %s in %s", opts.ColumnID, col.endpoint, col.StartedIn.Round(100*time.Millisecond))
+	return col, nil
+}
+
+func (col *Column) startContainer(ctx context.Context, opts Options, labels map[string]string, spec topology.Container, files map[string][]byte) (*started, error) {
+	req := testcontainers.ContainerRequest{
+		Image:          opts.Image,
+		Name:           containerName(opts.RunID, opts.ColumnID, spec.Name),
+		Entrypoint:     []string{"/bin/sh", "-ec", spec.Command},
+		Labels:         labels,
+		Networks:       []string{col.network.Name},
+		NetworkAliases: map[string][]string{col.network.Name: {spec.Name}},
+	}
+	req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
+	if spec.Entrypoint {
+		// Published on loopback only: nothing of a test run is reachable from outside the machine.
+		port := network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
+		req.ExposedPorts = []string{port.String()}
+		req.HostConfigModifier = func(hc *container.HostConfig) {
+			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: ""}}}
+		}
+	}
+	for path, content := range files {
+		req.Files = append(req.Files, testcontainers.ContainerFile{
+			Reader: strings.NewReader(string(content)), ContainerFilePath: path, FileMode: 0o644,
+		})
+	}
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true})
+	var s *started
+	if dc, ok := c.(*testcontainers.DockerContainer); ok && dc != nil {
+		s = &started{name: spec.Name, c: dc}
+	}
+	if err != nil {
+		return s, err
+	}
+	return s, waitReady(ctx, s.c, spec)
+}
+
+// waitReady polls the container's readiness from inside it (so back-end containers with no
+// published port are checked the same way), and gives up at once if the container exits.
+func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topology.Container) error {
+	deadline := time.Now().Add(time.Duration(spec.Ready.TimeoutSeconds) * time.Second)
+	var logRE *regexp.Regexp
+	if spec.Ready.LogRegexp != "" {
+		logRE = regexp.MustCompile(spec.Ready.LogRegexp)
+	}
+	last := "not checked yet"
+	for {
+		state, err := c.State(ctx)
+		if err != nil {
+			return err
+		}
+		if !state.Running {
+			return fmt.Errorf("exited with status %d before it was ready", state.ExitCode)
+		}
+		ok := true
+		if spec.Ready.HTTPPath != "" {
+			code, out, err := c.Exec(ctx, []string{"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+				fmt.Sprintf("http://127.0.0.1:%d%s", spec.Port, spec.Ready.HTTPPath)}, tcexec.Multiplexed())
+			status := ""
+			if err == nil && code == 0 && out != nil {
+				b := make([]byte, 16)
+				n, _ := out.Read(b)
+				status = strings.TrimSpace(string(b[:n]))
+			}
+			ok = status == fmt.Sprint(spec.Ready.Status)
+			last = fmt.Sprintf("GET %s answered %q, want %d", spec.Ready.HTTPPath, status, spec.Ready.Status)
+		}
+		if ok && logRE != nil {
+			logs, err := c.Logs(ctx)
+			if err == nil {
+				b, _ := readAll(logs)
+				ok = logRE.Match(b)
+			}
+			if !ok {
+				last = fmt.Sprintf("no log line matches %q", spec.Ready.LogRegexp)
+			}
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready after %ds: %s", spec.Ready.TimeoutSeconds, last)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Endpoint implements Deployment.
+func (col *Column) Endpoint() string { return col.endpoint }
+
+// LogsSince implements Deployment.
+func (col *Column) LogsSince(ctx context.Context, t time.Time) map[string]string {
+	out := map[string]string{}
+	for _, s := range col.containers() {
+		logs, err := col.eng.Logs(ctx, s.c.GetContainerID(), t)
+		if err != nil {
+			logs += fmt.Sprintf("\n[harness: reading logs failed: %v]", err)
+		}
+		out[s.name] = logs
+	}
+	return out
+}
+
+// Exec implements Deployment.
+func (col *Column) Exec(ctx context.Context, component string, cmd ...string) (int, string, error) {
+	for _, s := range col.containers() {
+		if s.name == component {
+			code, r, err := s.c.Exec(ctx, cmd, tcexec.Multiplexed())
+			if err != nil {
+				return code, "", err
+			}
+			b, _ := readAll(r)
+			return code, string(b), nil
+		}
+	}
+	return -1, "", fmt.Errorf("no component %q in column %s", component, col.ID)
+}
+
+// SaveLogs writes each container's whole log to dir/<name>.log.
+func (col *Column) SaveLogs(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var errs []error
+	for name, logs := range col.LogsSince(ctx, time.Time{}) {
+		errs = append(errs, os.WriteFile(filepath.Join(dir, name+".log"), []byte(logs), 0o644))
+	}
+	return errors.Join(errs...)
+}
+
+// Stop removes the column's containers and network. It is safe to call on a column that
+// failed to start, and more than once.
+func (col *Column) Stop(ctx context.Context) error {
+	var errs []error
+	for _, s := range col.containers() {
+		errs = append(errs, s.c.Terminate(ctx, testcontainers.RemoveVolumes()))
+	}
+	col.mu.Lock()
+	col.started = nil
+	net := col.network
+	col.network = nil
+	col.mu.Unlock()
+	if net != nil {
+		errs = append(errs, net.Remove(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func (col *Column) containers() []*started {
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	return append([]*started(nil), col.started...)
+}
+
+var loopback = netip.MustParseAddr("127.0.0.1")
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+
+func containerName(runID, column, name string) string {
+	return unsafeName.ReplaceAllString(fmt.Sprintf("gc-%s-%s-%s", runID, column, name), "-")
+}

@@ -1,0 +1,34 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+)
+
+// ReadImageFile returns a file as the image ships it, read from a container that is created but
+// never started. Used for files the harness derives its config from (the release's paste file).
+func ReadImageFile(ctx context.Context, image, runID, path string) ([]byte, error) {
+	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+		ContainerRequest: testcontainers.ContainerRequest{
+			Image:      image,
+			Entrypoint: []string{"/bin/true"},
+			Labels:     map[string]string{engine.ProjectLabel: "true", engine.RunLabel: runID},
+		},
+		Started: false,
+	})
+	if c != nil {
+		defer c.Terminate(context.WithoutCancel(ctx))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s from %s: %w", path, image, err)
+	}
+	rc, err := c.CopyFileFromContainer(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s from %s: %w", path, image, err)
+	}
+	return readAll(rc)
+}

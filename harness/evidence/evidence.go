@@ -1,0 +1,168 @@
+// Package evidence records what happened on the wire and in the server logs, so that every
+// failed cell of the matrix carries the status codes, response heads and log lines behind it.
+package evidence
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Exchange is one HTTP request and its outcome, as the client saw it.
+type Exchange struct {
+	Method    string `json:"method"`
+	URL       string `json:"url"`
+	Body      string `json:"request_body,omitempty"` // how the request body was framed
+	Status    int    `json:"status,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+	BodyHead  string `json:"response_head,omitempty"` // start of an error or JSON response
+	Error     string `json:"error,omitempty"`         // transport error (reset, timeout, ...)
+	Millis    int64  `json:"ms"`
+}
+
+// String is the one-line form used in reports.
+func (e Exchange) String() string {
+	s := fmt.Sprintf("%s %s", e.Method, e.URL)
+	if e.Body != "" {
+		s += " [" + e.Body + "]"
+	}
+	if e.Error != "" {
+		return s + " -> error: " + e.Error
+	}
+	s += fmt.Sprintf(" -> %d", e.Status)
+	if e.RequestID != "" {
+		s += " " + e.RequestID
+	}
+	if e.BodyHead != "" {
+		s += ": " + oneLine(e.BodyHead, 300)
+	}
+	return s
+}
+
+// HeadBytes is how much of a response body an exchange keeps.
+const HeadBytes = 512
+
+// Recorder is an http.RoundTripper that records every exchange it carries.
+type Recorder struct {
+	Next http.RoundTripper
+	mu   sync.Mutex
+	log  []Exchange
+}
+
+// RoundTrip implements http.RoundTripper.
+func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	ex := Exchange{Method: req.Method, URL: req.URL.RequestURI()}
+	switch {
+	case req.Body == nil || req.Body == http.NoBody:
+	case req.ContentLength > 0:
+		ex.Body = fmt.Sprintf("Content-Length: %d", req.ContentLength)
+	default:
+		ex.Body = "Transfer-Encoding: chunked"
+	}
+	if e := req.Header.Get("Expect"); e != "" {
+		ex.Body = strings.TrimPrefix(ex.Body+", Expect: "+e, ", ")
+	}
+	if rg := req.Header.Get("Range"); rg != "" {
+		ex.Body = strings.TrimPrefix(ex.Body+", Range: "+rg, ", ")
+	}
+	start := time.Now()
+	resp, err := r.Next.RoundTrip(req)
+	ex.Millis = time.Since(start).Milliseconds()
+	if err != nil {
+		ex.Error = err.Error()
+		r.add(ex)
+		return resp, err
+	}
+	ex.Status = resp.StatusCode
+	ex.RequestID = resp.Header.Get("X-Openstack-Request-Id")
+	ct := resp.Header.Get("Content-Type")
+	if resp.StatusCode >= 400 || strings.Contains(ct, "json") || strings.HasPrefix(ct, "text/") {
+		// Small bodies are read here so their head can be kept; the caller gets them intact.
+		const limit = 64 << 10
+		b, rerr := io.ReadAll(io.LimitReader(resp.Body, limit))
+		rest := resp.Body
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), rest), rest}
+		if rerr != nil {
+			ex.Error = "reading response: " + rerr.Error()
+		}
+		if len(b) > HeadBytes {
+			b = b[:HeadBytes]
+		}
+		ex.BodyHead = string(b)
+	}
+	r.add(ex)
+	return resp, nil
+}
+
+func (r *Recorder) add(ex Exchange) {
+	r.mu.Lock()
+	r.log = append(r.log, ex)
+	r.mu.Unlock()
+}
+
+// Note records something that did not go through the recorder (a raw connection, say).
+func (r *Recorder) Note(ex Exchange) { r.add(ex) }
+
+// Exchanges returns a copy of what was recorded so far.
+func (r *Recorder) Exchanges() []Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Exchange(nil), r.log...)
+}
+
+// RequestIDs returns the request ids Glance gave the recorded exchanges.
+func (r *Recorder) RequestIDs() []string {
+	var ids []string
+	for _, ex := range r.Exchanges() {
+		if ex.RequestID != "" {
+			ids = append(ids, ex.RequestID)
+		}
+	}
+	return ids
+}
+
+// problemLine matches log lines that report a problem whatever the request: Python tracebacks
+// and oslo.log levels, Apache's [level] tags, uWSGI's own complaints.
+var problemLine = regexp.MustCompile(`(?i)\b(ERROR|CRITICAL|WARNING)\b|Traceback|Exception|:error\]|:warn\]|\bdamn\b|\binvalid request\b|uwsgi_response|\bbroken pipe\b|timeout`)
+
+// MatchLines picks the lines of a log worth quoting: those naming one of the needles (request
+// ids, image ids, paths) and those reporting a problem. At most max lines, the last ones kept.
+func MatchLines(log string, needles []string, max int) []string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			continue
+		}
+		keep := problemLine.MatchString(line)
+		for _, n := range needles {
+			if keep {
+				break
+			}
+			keep = n != "" && strings.Contains(line, n)
+		}
+		if keep {
+			out = append(out, oneLine(line, 400))
+		}
+	}
+	if len(out) > max {
+		out = append([]string{fmt.Sprintf("[%d earlier lines left out]", len(out)-max)}, out[len(out)-max:]...)
+	}
+	return out
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return s
+}

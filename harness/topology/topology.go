@@ -1,0 +1,260 @@
+// Package topology reads the deployment descriptors under deployments/. Each topology is a
+// folder holding a topology.yaml and the config files it names; the folder "base" holds what
+// every topology shares. Adding a topology means adding a folder: nothing here names one.
+package topology
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// APIVersion is the descriptor format this package reads.
+const APIVersion = "glance-conformance/topology/v1"
+
+// DescriptorFile is the descriptor's file name inside a topology folder.
+const DescriptorFile = "topology.yaml"
+
+// BaseDir is the folder (under the deployments root) with the shared glance-api.conf.
+const BaseDir = "base"
+
+// Topology is one way of deploying Glance: the containers to start and how to reach Glance.
+type Topology struct {
+	// APIVersion must equal APIVersion.
+	APIVersion string `yaml:"apiVersion"`
+	// Description says in one line what this topology is.
+	Description string `yaml:"description"`
+	// EndpointPath is the path prefix Glance is served under ("/" unless a proxy mounts it
+	// elsewhere, as devstack does with "/image").
+	EndpointPath string `yaml:"endpointPath"`
+	// Containers are started in this order; each waits until ready before the next starts.
+	Containers []Container `yaml:"containers"`
+
+	// Name is the folder's name; Dir its path. Neither is read from the YAML.
+	Name string `yaml:"-"`
+	Dir  string `yaml:"-"`
+}
+
+// Container is one container of a topology, run from the Glance image.
+type Container struct {
+	// Name is the container's host name on the column's private network and its log's name.
+	Name string `yaml:"name"`
+	// Entrypoint marks the one container whose Port is published (on 127.0.0.1) as the endpoint.
+	Entrypoint bool `yaml:"entrypoint"`
+	// Port is the TCP port the container serves on.
+	Port int `yaml:"port"`
+	// Glance says the container runs Glance code: it receives the rendered glance-api.conf and
+	// glance-api-paste.ini in /etc/glance, where both glance-api and glance-wsgi-api look.
+	Glance bool `yaml:"glance"`
+	// Files are copied from the topology folder into the container before it starts.
+	Files []File `yaml:"files"`
+	// Command is a shell script run by "/bin/sh -ec" as the container's main process. It must
+	// end by exec'ing the server, so the server's output is the container's log.
+	Command string `yaml:"command"`
+	// Ready says when the container is up.
+	Ready Ready `yaml:"ready"`
+}
+
+// File is one config file copied into a container.
+type File struct {
+	// Source is relative to the topology folder.
+	Source string `yaml:"source"`
+	// Target is an absolute path in the container.
+	Target string `yaml:"target"`
+}
+
+// Ready is the readiness check of a container: an HTTP GET that must answer Status, and/or a log
+// line matching LogRegexp.
+type Ready struct {
+	// HTTPPath is requested on Port; empty means no HTTP check.
+	HTTPPath string `yaml:"httpPath"`
+	// Status is the expected status code; 200 when zero.
+	Status int `yaml:"status"`
+	// LogRegexp, when set, must match a line of the container's output.
+	LogRegexp string `yaml:"logRegexp"`
+	// TimeoutSeconds bounds the wait; 120 when zero.
+	TimeoutSeconds int `yaml:"timeoutSeconds"`
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// Load reads and validates the topology in dir (a folder under the deployments root).
+func Load(dir string) (*Topology, error) {
+	name := filepath.Base(dir)
+	raw, err := os.ReadFile(filepath.Join(dir, DescriptorFile))
+	if err != nil {
+		return nil, fmt.Errorf("topology %s: %w", name, err)
+	}
+	t := &Topology{}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(t); err != nil {
+		return nil, fmt.Errorf("topology %s: %s: %w", name, DescriptorFile, err)
+	}
+	t.Name, t.Dir = name, dir
+	if err := t.validate(); err != nil {
+		return nil, fmt.Errorf("topology %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func (t *Topology) validate() error {
+	var errs []error
+	if t.APIVersion != APIVersion {
+		errs = append(errs, fmt.Errorf("apiVersion is %q, want %q", t.APIVersion, APIVersion))
+	}
+	if !nameRE.MatchString(t.Name) {
+		errs = append(errs, fmt.Errorf("folder name %q is not a valid topology name (%s)", t.Name, nameRE))
+	}
+	if t.EndpointPath == "" {
+		t.EndpointPath = "/"
+	}
+	if !strings.HasPrefix(t.EndpointPath, "/") {
+		errs = append(errs, fmt.Errorf("endpointPath %q must start with /", t.EndpointPath))
+	}
+	if !strings.HasSuffix(t.EndpointPath, "/") {
+		t.EndpointPath += "/"
+	}
+	entrypoints, glances := 0, 0
+	seen := map[string]bool{}
+	for i := range t.Containers {
+		c := &t.Containers[i]
+		where := fmt.Sprintf("containers[%d] (%s)", i, c.Name)
+		if !nameRE.MatchString(c.Name) || seen[c.Name] {
+			errs = append(errs, fmt.Errorf("%s: name must be unique and match %s", where, nameRE))
+		}
+		seen[c.Name] = true
+		if c.Entrypoint {
+			entrypoints++
+		}
+		if c.Glance {
+			glances++
+		}
+		if (c.Entrypoint || c.Ready.HTTPPath != "") && (c.Port <= 0 || c.Port > 65535) {
+			errs = append(errs, fmt.Errorf("%s: needs a port", where))
+		}
+		if strings.TrimSpace(c.Command) == "" {
+			errs = append(errs, fmt.Errorf("%s: command is empty", where))
+		}
+		if c.Ready.HTTPPath == "" && c.Ready.LogRegexp == "" {
+			errs = append(errs, fmt.Errorf("%s: ready needs httpPath or logRegexp", where))
+		}
+		if c.Ready.LogRegexp != "" {
+			if _, err := regexp.Compile(c.Ready.LogRegexp); err != nil {
+				errs = append(errs, fmt.Errorf("%s: ready.logRegexp: %w", where, err))
+			}
+		}
+		if c.Ready.Status == 0 {
+			c.Ready.Status = 200
+		}
+		if c.Ready.TimeoutSeconds == 0 {
+			c.Ready.TimeoutSeconds = 120
+		}
+		for _, f := range c.Files {
+			if !filepath.IsAbs(f.Target) {
+				errs = append(errs, fmt.Errorf("%s: file target %q is not absolute", where, f.Target))
+			}
+			if filepath.IsAbs(f.Source) || strings.Contains(f.Source, "..") {
+				errs = append(errs, fmt.Errorf("%s: file source %q must be inside the topology folder", where, f.Source))
+			} else if _, err := os.Stat(filepath.Join(t.Dir, f.Source)); err != nil {
+				errs = append(errs, fmt.Errorf("%s: file source %q: %w", where, f.Source, err))
+			}
+		}
+	}
+	if len(t.Containers) == 0 {
+		errs = append(errs, errors.New("no containers"))
+	}
+	if entrypoints != 1 {
+		errs = append(errs, fmt.Errorf("exactly one container must be the entrypoint, found %d", entrypoints))
+	}
+	if glances == 0 {
+		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
+	}
+	return errors.Join(errs...)
+}
+
+// Entrypoint returns the container whose port is the endpoint.
+func (t *Topology) Entrypoint() Container {
+	for _, c := range t.Containers {
+		if c.Entrypoint {
+			return c
+		}
+	}
+	panic("validated topology without entrypoint")
+}
+
+// GlanceOverrides returns the topology's glance-api.conf overrides ("" when it has none).
+func (t *Topology) GlanceOverrides() (string, error) {
+	b, err := os.ReadFile(filepath.Join(t.Dir, "glance-api.conf"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	return string(b), err
+}
+
+// Names lists the topologies under root, sorted.
+func Names(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("deployments folder: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != BaseDir {
+			if _, err := os.Stat(filepath.Join(root, e.Name(), DescriptorFile)); err == nil {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Select resolves a comma-separated selection ("" means all) into loaded topologies, in the
+// order given. An unknown name is an error that lists the known ones.
+func Select(root, selection string) ([]*Topology, error) {
+	known, err := Names(root)
+	if err != nil {
+		return nil, err
+	}
+	wanted := known
+	if strings.TrimSpace(selection) != "" {
+		wanted = nil
+		for _, n := range strings.Split(selection, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				wanted = append(wanted, n)
+			}
+		}
+	}
+	var out []*Topology
+	seen := map[string]bool{}
+	for _, n := range wanted {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("unknown topology %q (known: %s)", n, strings.Join(known, ", "))
+		}
+		t, err := Load(filepath.Join(root, n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// BaseGlanceConf reads the glance-api.conf every topology starts from.
+func BaseGlanceConf(root string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(root, BaseDir, "glance-api.conf"))
+	return string(b), err
+}

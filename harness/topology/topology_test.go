@@ -1,0 +1,113 @@
+package topology
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The shipped deployments must all load: a broken descriptor fails here, without Docker.
+func TestShippedTopologiesLoad(t *testing.T) {
+	root := filepath.Join("..", "..", "deployments")
+	names, err := Names(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"standalone", "mod_wsgi", "uwsgi-http"} {
+		found := false
+		for _, n := range names {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("topology %s missing from %v", want, names)
+		}
+	}
+	all, err := Select(root, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, top := range all {
+		if top.Entrypoint().Port == 0 || top.EndpointPath != "/" {
+			t.Errorf("%s: entrypoint %+v, path %q", top.Name, top.Entrypoint(), top.EndpointPath)
+		}
+	}
+	if _, err := BaseGlanceConf(root); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSelectUnknownTopologyNamesTheKnownOnes(t *testing.T) {
+	root := filepath.Join("..", "..", "deployments")
+	_, err := Select(root, "standalone,nginx")
+	if err == nil || !strings.Contains(err.Error(), `unknown topology "nginx"`) || !strings.Contains(err.Error(), "standalone") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func writeTopology(t *testing.T, yaml string, files ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, DescriptorFile), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+const valid = `apiVersion: glance-conformance/topology/v1
+description: demo
+endpointPath: /image
+containers:
+  - name: front
+    entrypoint: true
+    port: 80
+    files: [{source: a.conf, target: /etc/a.conf}]
+    command: exec server
+    ready: {httpPath: /image/versions}
+  - name: app
+    glance: true
+    command: exec app
+    ready: {logRegexp: "spawned"}
+`
+
+func TestLoadAppliesDefaults(t *testing.T) {
+	top, err := Load(writeTopology(t, valid, "a.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Name != "demo" || top.EndpointPath != "/image/" || top.Entrypoint().Name != "front" {
+		t.Fatalf("%+v", top)
+	}
+	r := top.Containers[0].Ready
+	if r.Status != 200 || r.TimeoutSeconds != 120 {
+		t.Fatalf("defaults not applied: %+v", r)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"unknown field":   {strings.Replace(valid, "description:", "descripton:", 1), "field descripton not found"},
+		"missing file":    {strings.Replace(valid, "a.conf,", "b.conf,", 1), `file source "b.conf"`},
+		"escaping file":   {strings.Replace(valid, "a.conf,", "../a.conf,", 1), "inside the topology folder"},
+		"two entrypoints": {strings.Replace(valid, "glance: true", "glance: true\n    entrypoint: true\n    port: 1", 1), "exactly one container"},
+		"no glance":       {strings.Replace(valid, "glance: true", "glance: false", 1), "no container runs Glance"},
+		"no readiness":    {strings.Replace(valid, `ready: {logRegexp: "spawned"}`, "ready: {}", 1), "ready needs"},
+		"wrong version":   {strings.Replace(valid, "/v1", "/v9", 1), "apiVersion"},
+		"relative target": {strings.Replace(valid, "/etc/a.conf", "etc/a.conf", 1), "not absolute"},
+		"bad regexp":      {strings.Replace(valid, `"spawned"`, `"(("`, 1), "logRegexp"},
+	}
+	for name, c := range cases {
+		_, err := Load(writeTopology(t, c.yaml, "a.conf"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, c.want)
+		}
+	}
+}

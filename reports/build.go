@@ -1,0 +1,178 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// ReadGinkgoReport reads the JSON report Ginkgo writes with --json-report.
+func ReadGinkgoReport(path string) ([]types.Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return reports, nil
+}
+
+// Build makes the matrix from Ginkgo's report: columns from the suite's column entry, one cell
+// per spec that ran. Specs a label filter left out carry no cell entry and are not cells.
+func Build(reports []types.Report, now time.Time) (*Matrix, error) {
+	m := &Matrix{Schema: Schema, GeneratedAt: now.UTC()}
+	features := map[string]Feature{}
+	var featureOrder []string
+	for _, r := range reports {
+		for _, sr := range r.SpecReports {
+			if e, ok := entry(sr, ColumnsEntryName); ok {
+				var cols []Column
+				if err := json.Unmarshal([]byte(e), &cols); err != nil {
+					return nil, fmt.Errorf("columns entry: %w", err)
+				}
+				m.Columns = append(m.Columns, cols...)
+				continue
+			}
+			e, ok := entry(sr, CellEntryName)
+			if !ok {
+				continue
+			}
+			var ce CellEntry
+			if err := json.Unmarshal([]byte(e), &ce); err != nil {
+				return nil, fmt.Errorf("cell entry: %w", err)
+			}
+			if _, seen := features[ce.Feature.ID]; !seen {
+				features[ce.Feature.ID] = ce.Feature
+				featureOrder = append(featureOrder, ce.Feature.ID)
+			}
+			m.Cells = append(m.Cells, cellOf(sr, ce))
+		}
+	}
+	for _, id := range featureOrder {
+		m.Features = append(m.Features, features[id])
+	}
+	if len(m.Columns) == 0 && len(m.Cells) > 0 {
+		return nil, fmt.Errorf("the report has cells but no column entry: was the suite's BeforeSuite skipped?")
+	}
+	return m, nil
+}
+
+func cellOf(sr types.SpecReport, ce CellEntry) Cell {
+	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(sr.RunTime)}
+	msg := firstLine(sr.Failure.Message)
+	_, harness := entry(sr, HarnessErrorEntryName)
+	switch {
+	case sr.State == types.SpecStatePassed:
+		c.Result = Pass
+	case sr.State == types.SpecStateSkipped:
+		c.Result, c.Reason = Skip, msg
+	case harness:
+		c.Result, c.Reason = Error, msg
+	case sr.State == types.SpecStateFailed:
+		c.Result, c.Reason = Fail, msg
+	case sr.State == types.SpecStateTimedout:
+		c.Result, c.Reason = Fail, "timed out: "+msg
+	case sr.State == types.SpecStatePanicked:
+		c.Result, c.Reason = Error, "harness panic: "+msg
+	default: // interrupted, aborted, pending
+		c.Result, c.Reason = Error, fmt.Sprintf("spec %s: %s", sr.State, msg)
+	}
+	if e, ok := entry(sr, EvidenceEntryName); ok {
+		var ev EvidenceEntry
+		if json.Unmarshal([]byte(e), &ev) == nil {
+			for _, x := range ev.Exchanges {
+				c.Evidence = append(c.Evidence, "http: "+x)
+			}
+			c.Evidence = append(c.Evidence, ev.Logs...)
+		}
+	}
+	return c
+}
+
+// entry returns the JSON of the named report entry of a spec.
+func entry(sr types.SpecReport, name string) (string, bool) {
+	for _, e := range sr.ReportEntries {
+		if e.Name == name {
+			return e.Value.AsJSON, true
+		}
+	}
+	return "", false
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+func roundS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
+// Summary counts results.
+type Summary struct {
+	Total, Passed, Failed, Skipped, Errors int
+}
+
+// Summarize counts the cells' results.
+func (m *Matrix) Summarize() Summary {
+	var s Summary
+	for _, c := range m.Cells {
+		s.Total++
+		switch c.Result {
+		case Pass:
+			s.Passed++
+		case Fail:
+			s.Failed++
+		case Skip:
+			s.Skipped++
+		case Error:
+			s.Errors++
+		}
+	}
+	return s
+}
+
+// Cell returns the cell of a feature in a column.
+func (m *Matrix) Cell(feature, column string) (Cell, bool) {
+	for _, c := range m.Cells {
+		if c.Feature == feature && c.Column == column {
+			return c, true
+		}
+	}
+	return Cell{}, false
+}
+
+// SortColumns orders columns by release then topology name, for stable output.
+func (m *Matrix) SortColumns() {
+	sort.SliceStable(m.Columns, func(i, j int) bool { return m.Columns[i].ID < m.Columns[j].ID })
+}
+
+// WriteJSON writes matrix.json.
+func (m *Matrix) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ReadJSON reads a matrix.json.
+func ReadJSON(path string) (*Matrix, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Matrix
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if m.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", path, m.Schema, Schema)
+	}
+	return &m, nil
+}

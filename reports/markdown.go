@@ -1,0 +1,81 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// symbols make the table readable at a glance; the word stays in the legend.
+var symbols = map[Result]string{Pass: "pass", Fail: "**FAIL**", Skip: "skip", Error: "ERROR"}
+
+// WriteMarkdown renders matrix.md: the summary, the table (features x columns), the columns'
+// metadata, and one line per cell that did not pass saying why.
+func (m *Matrix) WriteMarkdown(w io.Writer) error {
+	s := m.Summarize()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Glance conformance matrix\n\n")
+	fmt.Fprintf(&b, "Generated %s. %d cells: %d passed, %d failed, %d skipped, %d errors.\n\n",
+		m.GeneratedAt.Format("2006-01-02 15:04 MST"), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
+	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it.\n\n")
+
+	b.WriteString("| feature |")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, " %s |", c.ID)
+	}
+	b.WriteString("\n|---|")
+	for range m.Columns {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, f := range m.Features {
+		fmt.Fprintf(&b, "| `%s` |", f.ID)
+		for _, c := range m.Columns {
+			cell, ok := m.Cell(f.ID, c.ID)
+			if !ok {
+				b.WriteString(" - |")
+				continue
+			}
+			fmt.Fprintf(&b, " %s |", symbols[cell.Result])
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | note |\n|---|---|---|---|---|\n")
+	for _, c := range m.Columns {
+		var servers []string
+		for _, k := range []string{"apache", "mod_wsgi", "uwsgi", "python"} {
+			if v := c.Servers[k]; v != "" {
+				servers = append(servers, k+" "+v)
+			}
+		}
+		note := c.Description
+		if c.Error != "" {
+			note = "did not start: " + c.Error
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %s |\n", c.ID, c.GlanceVersion, strings.Join(servers, ", "), c.StartSeconds, escape(note))
+	}
+
+	var problems []Cell
+	for _, f := range m.Features {
+		for _, c := range m.Columns {
+			if cell, ok := m.Cell(f.ID, c.ID); ok && cell.Result != Pass {
+				problems = append(problems, cell)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		b.WriteString("\n## Why cells did not pass\n\n")
+		for _, c := range problems {
+			fmt.Fprintf(&b, "- **%s** on %s (%s): %s\n", c.Feature, c.Column, c.Result, escape(c.Reason))
+		}
+		b.WriteString("\nThe evidence of each (status codes, response heads, server log lines) is in matrix.json; full logs are in logs/<column>/.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func escape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,79 @@
+// Package reports turns result files into the matrix and its renderings. It reads only files
+// (Ginkgo's JSON report, matrix.json): no Docker, no Glance, so shards from other machines can be
+// merged and everything here is unit-tested on recorded results.
+package reports
+
+import "time"
+
+// Schema names the matrix.json format.
+const Schema = "glance-conformance/matrix/v1"
+
+// Result is a cell's verdict.
+type Result string
+
+const (
+	Pass  Result = "pass"  // the feature works under this deployment
+	Fail  Result = "fail"  // Glance or the server did the wrong thing: a finding, with evidence
+	Skip  Result = "skip"  // the spec decided it cannot be checked here, with the reason
+	Error Result = "error" // the harness broke (a column did not start, a bug of ours)
+)
+
+// Matrix is matrix.json.
+type Matrix struct {
+	Schema      string    `json:"schema"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Columns     []Column  `json:"columns"`
+	Features    []Feature `json:"features"`
+	Cells       []Cell    `json:"cells"`
+}
+
+// Column is one deployment: a topology on a release.
+type Column struct {
+	ID            string            `json:"id"` // "<release>/<topology>"
+	Topology      string            `json:"topology"`
+	Release       string            `json:"release"`
+	Description   string            `json:"description,omitempty"`
+	GlanceVersion string            `json:"glance_version"`
+	Servers       map[string]string `json:"servers"` // apache, mod_wsgi, uwsgi, python: Debian versions
+	Image         string            `json:"image,omitempty"`
+	Endpoint      string            `json:"endpoint,omitempty"`
+	StartSeconds  float64           `json:"start_s"`
+	Error         string            `json:"error,omitempty"` // why it did not start
+}
+
+// Feature is one row.
+type Feature struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Proves string `json:"proves,omitempty"`
+}
+
+// Cell is one result.
+type Cell struct {
+	Feature   string   `json:"feature"`
+	Column    string   `json:"column"`
+	Result    Result   `json:"result"`
+	Reason    string   `json:"reason,omitempty"`
+	Evidence  []string `json:"evidence,omitempty"`
+	DurationS float64  `json:"duration_s"`
+}
+
+// CellEntry is what every spec records about itself (Ginkgo report entry CellEntryName).
+type CellEntry struct {
+	Feature Feature `json:"feature"`
+	Column  string  `json:"column"`
+}
+
+// EvidenceEntry is what a failed spec records (report entry EvidenceEntryName).
+type EvidenceEntry struct {
+	Exchanges []string `json:"exchanges"`
+	Logs      []string `json:"logs"`
+}
+
+// Names of the Ginkgo report entries the suite writes and Build reads.
+const (
+	CellEntryName         = "glance-conformance/cell"
+	EvidenceEntryName     = "glance-conformance/evidence"
+	HarnessErrorEntryName = "glance-conformance/harness-error"
+	ColumnsEntryName      = "glance-conformance/columns"
+)

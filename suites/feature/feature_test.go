@@ -1,0 +1,47 @@
+package feature
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRegistryIsWellFormed(t *testing.T) {
+	idRE := regexp.MustCompile(`^[a-z]+(\.[a-z0-9-]+)+$`)
+	seen := map[string]bool{}
+	for _, f := range All() {
+		if !idRE.MatchString(f.ID) || seen[f.ID] {
+			t.Errorf("bad or duplicate id %q", f.ID)
+		}
+		seen[f.ID] = true
+		if f.Title == "" || f.Proves == "" || len(f.Tempest) == 0 {
+			t.Errorf("%s: title, proves and tempest are all required", f.ID)
+		}
+		// Ginkgo labels may not contain these.
+		if strings.ContainsAny(f.Label(), "&|!,()/") {
+			t.Errorf("%s: not usable as a Ginkgo label", f.ID)
+		}
+	}
+	if len(seen) != 11 {
+		t.Errorf("%d features, the matrix of issue 2 has 11", len(seen))
+	}
+}
+
+func TestLookupAndLabelFilter(t *testing.T) {
+	if _, err := Lookup("upload.nope"); err == nil || !strings.Contains(err.Error(), "upload.chunked") {
+		t.Fatalf("unknown id must fail and list known ids: %v", err)
+	}
+	got, err := LabelFilter("upload.chunked, api.versions")
+	if err != nil || got != "feature:upload.chunked || feature:api.versions" {
+		t.Fatalf("%q %v", got, err)
+	}
+	if _, err := LabelFilter("upload.chunked,bogus"); err == nil {
+		t.Fatal("an unknown id in a selection must fail")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Get of an unknown id must panic")
+		}
+	}()
+	Get("bogus")
+}

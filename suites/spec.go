@@ -1,0 +1,93 @@
+package suites
+
+import (
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
+)
+
+// spec is a feature's test body, run once per column.
+type spec struct {
+	feature feature.Feature
+	body    func(ctx SpecContext, t *Target)
+}
+
+var specs []spec
+
+// conformance registers the spec of a feature. The id must be in the feature registry: an
+// unknown id panics while the suite is being defined, before anything runs.
+func conformance(id string, body func(ctx SpecContext, t *Target)) bool {
+	f := feature.Get(id)
+	for _, s := range specs {
+		if s.feature.ID == id {
+			panic(fmt.Sprintf("feature %s has two specs", id))
+		}
+	}
+	specs = append(specs, spec{feature: f, body: body})
+	return true
+}
+
+// specTimeout bounds one spec; requests and waits inside have shorter bounds of their own.
+const specTimeout = 6 * time.Minute
+
+func defineSpec(col *column, s spec) {
+	It(s.feature.ID+": "+s.feature.Title, Label(s.feature.Label()), func(ctx SpecContext) {
+		AddReportEntry(reports.CellEntryName, reports.CellEntry{
+			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves},
+			Column:  col.id,
+		}, ReportEntryVisibilityNever)
+		if col.err != nil {
+			AddReportEntry(reports.EvidenceEntryName, reports.EvidenceEntry{Logs: col.logTail}, ReportEntryVisibilityNever)
+			harnessError("column %s did not start: %v", col.id, col.err)
+		}
+		t := newTarget(col, s.feature)
+		DeferCleanup(t.recordEvidenceOnFailure)
+		s.body(ctx, t)
+	}, SpecTimeout(specTimeout))
+}
+
+// harnessError ends a spec as an error of ours (not a finding about Glance).
+func harnessError(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	AddReportEntry(reports.HarnessErrorEntryName, msg, ReportEntryVisibilityNever)
+	Fail(msg, 1)
+}
+
+// Progress: one line per spec that ran, with how far the run is.
+var (
+	specsToRun int
+	specsDone  atomic.Int32
+	runStarted = time.Now()
+)
+
+var _ = ReportBeforeSuite(func(r Report) { specsToRun = r.PreRunStats.SpecsThatWillRun })
+
+var _ = ReportAfterEach(func(r SpecReport) {
+	if r.State.Is(types.SpecStateSkipped) && r.RunTime == 0 {
+		return // left out by the label filter
+	}
+	n := specsDone.Add(1)
+	result := "pass"
+	switch {
+	case r.State.Is(types.SpecStateSkipped):
+		result = "skip"
+	case r.State.Is(types.SpecStateFailed | types.SpecStateTimedout):
+		result = "FAIL: " + firstLine(r.Failure.Message)
+		for _, e := range r.ReportEntries {
+			if e.Name == reports.HarnessErrorEntryName {
+				result = "ERROR: " + firstLine(r.Failure.Message)
+			}
+		}
+	case r.State.Is(types.SpecStatePanicked | types.SpecStateInterrupted | types.SpecStateAborted):
+		result = "ERROR: " + r.State.String() + ": " + firstLine(r.Failure.Message)
+	}
+	fmt.Fprintf(os.Stderr, "[%d/%d %s] %s %s: %s (%.1fs)\n", n, specsToRun, time.Since(runStarted).Round(time.Second),
+		r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1], firstWord(r.LeafNodeText), truncate(result, 160), r.RunTime.Seconds())
+})

@@ -1,0 +1,44 @@
+package suites
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+)
+
+// chunkSize is the chunk size of the chunked-body features.
+const chunkSize = 64 << 10
+
+var _ = conformance("upload.content-length", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	t.ExpectPayload(t.GetImage(ctx, img.ID), t.Payload)
+})
+
+var _ = conformance("upload.chunked", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Chunked(t.Payload.Data, chunkSize)).ExtractErr(), "chunked upload")
+	t.ExpectPayload(t.GetImage(ctx, img.ID), t.Payload)
+})
+
+var _ = conformance("download.integrity", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	t.ExpectDownload(ctx, img.ID, t.Payload)
+})
+
+var _ = conformance("download.range", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/images/"+img.ID+"/file", nil, map[string]string{"Range": "bytes=0-99"})
+	t.Check(err, "ranged download")
+	t.Expectf(r.Status == 206, "GET /file with Range: bytes=0-99 answered %d, want 206", r.Status)
+	want := fmt.Sprintf("bytes 0-99/%d", len(t.Payload.Data))
+	t.Expectf(r.Header.Get("Content-Range") == want, "Content-Range is %q, want %q", r.Header.Get("Content-Range"), want)
+	t.Expectf(bytes.Equal(r.Body, t.Payload.Data[:100]), "got %d bytes, not the first 100 bytes of the image", len(r.Body))
+})

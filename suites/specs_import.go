@@ -1,0 +1,88 @@
+package suites
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imageimport"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/fixtures/websource"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+)
+
+// The stores and import methods the base glance-api.conf enables.
+var (
+	wantStores  = []string{"cheap", "fast"}
+	wantMethods = []string{"copy-image", "glance-direct", "web-download"}
+)
+
+var _ = conformance("import.discovery", func(ctx SpecContext, t *Target) {
+	info, err := imageimport.Get(ctx, t.Client).Extract()
+	t.Check(err, "GET /v2/info/import")
+	methods := slices.Sorted(slices.Values(info.ImportMethods.Value))
+	t.Expectf(slices.Equal(methods, wantMethods), "import methods are %v, want %v", methods, wantMethods)
+
+	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/stores", nil, nil)
+	t.Check(err, "GET /v2/info/stores")
+	t.Expectf(r.Status == 200, "GET /v2/info/stores answered %d", r.Status)
+	var doc struct {
+		Stores []struct{ ID string } `json:"stores"`
+	}
+	t.Check(json.Unmarshal(r.Body, &doc), "stores body")
+	var ids []string
+	for _, s := range doc.Stores {
+		ids = append(ids, s.ID)
+	}
+	slices.Sort(ids)
+	t.Expectf(slices.Equal(ids, wantStores), "stores are %v, want %v", ids, wantStores)
+})
+
+func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	body := imageapi.Sized(t.Payload.Data)
+	if chunked {
+		body = imageapi.Chunked(t.Payload.Data, chunkSize)
+	}
+	t.Check(imagedata.Stage(ctx, t.Client, img.ID, body).ExtractErr(), "stage")
+	staged := t.GetImage(ctx, img.ID)
+	t.Expectf(staged.Status == "uploading", "after staging the image is %q, want uploading", staged.Status)
+	t.Check(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr(), "import")
+	t.ExpectPayload(t.WaitForImport(ctx, img.ID, "glance-direct"), t.Payload)
+	t.ExpectDownload(ctx, img.ID, t.Payload)
+}
+
+var _ = conformance("import.glance-direct", func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, false) })
+
+var _ = conformance("import.glance-direct-chunked", func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, true) })
+
+var _ = conformance("import.web-download", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{
+		Name: imageimport.WebDownloadMethod, URI: websource.URL(webPayloadName),
+	}).ExtractErr(), "import")
+	t.ExpectPayload(t.WaitForImport(ctx, img.ID, "web-download"), t.Payload)
+	t.ExpectDownload(ctx, img.ID, t.Payload)
+})
+
+var _ = conformance("import.copy-image", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	before := Stores(t.GetImage(ctx, img.ID))
+	t.Expectf(slices.Equal(before, []string{"fast"}), "after upload the image is in stores %v, want [fast] (the default store)", before)
+
+	r, err := imageapi.Import(ctx, t.Client, img.ID, imageapi.ImportRequest{Method: "copy-image", Stores: []string{"cheap"}})
+	t.Check(err, "copy-image import")
+	t.Expectf(r.Status == 202, "%v", imageapi.StatusError("copy-image import", r, 202))
+	copied := t.WaitForImage(ctx, img.ID, "copy-image", func(img *images.Image) (bool, string) {
+		if failed := stringProp(img, "os_glance_failed_import"); strings.Contains(failed, "cheap") {
+			return false, "Glance reports the copy to store cheap failed"
+		}
+		return slices.Equal(Stores(img), wantStores), ""
+	})
+	t.Expectf(copied.Status == images.ImageStatusActive, "after the copy the image is %q, want active", copied.Status)
+	t.ExpectDownload(ctx, img.ID, t.Payload)
+})

@@ -1,0 +1,247 @@
+package suites
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/fixtures/payload"
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
+)
+
+// Target is what a spec body works with: a client for the column's Glance that records every
+// exchange, the run's payload, and helpers that clean up after themselves.
+type Target struct {
+	Column  string
+	Client  *gophercloud.ServiceClient
+	Payload payload.Payload
+	col     *column
+	feature feature.Feature
+	rec     *evidence.Recorder
+	began   time.Time
+	ids     []string // images this spec created: log lines naming them are evidence
+}
+
+var nameCounter atomic.Int64
+
+func newTarget(col *column, f feature.Feature) *Target {
+	rec := &evidence.Recorder{}
+	return &Target{
+		Column:  col.id,
+		Client:  imageapi.New(col.dep.Endpoint(), imageapi.Admin, rec),
+		Payload: shared.payload,
+		col:     col,
+		feature: f,
+		rec:     rec,
+		began:   time.Now(),
+	}
+}
+
+// NamePrefix starts the name of everything the suite creates, so a run only ever touches its own.
+func NamePrefix() string { return "gc-" + shared.runID + "-" }
+
+// Name returns a unique name for a new resource of this spec.
+func (t *Target) Name() string {
+	return fmt.Sprintf("%s%s-%d", NamePrefix(), t.feature.ID, nameCounter.Add(1))
+}
+
+// CreateImage creates an image record (raw/bare unless opts say otherwise) and deletes it when
+// the spec ends.
+func (t *Target) CreateImage(ctx context.Context, opts images.CreateOpts) *images.Image {
+	if opts.Name == "" {
+		opts.Name = t.Name()
+	}
+	if opts.DiskFormat == "" {
+		opts.DiskFormat = "raw"
+	}
+	if opts.ContainerFormat == "" {
+		opts.ContainerFormat = "bare"
+	}
+	img, err := images.Create(ctx, t.Client, opts).Extract()
+	t.Check(err, "create image")
+	t.ids = append(t.ids, img.ID)
+	DeferCleanup(func(ctx SpecContext) {
+		// Already deleted by the spec is fine; anything else is worth seeing in the log only.
+		err := images.Delete(ctx, t.Client, img.ID).ExtractErr()
+		if err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+			GinkgoWriter.Printf("cleanup: deleting image %s: %v\n", img.ID, err)
+		}
+	})
+	return img
+}
+
+// GetImage reads an image and fails the spec if it cannot.
+func (t *Target) GetImage(ctx context.Context, id string) *images.Image {
+	img, err := images.Get(ctx, t.Client, id).Extract()
+	t.Check(err, "get image")
+	return img
+}
+
+// Check fails the spec with a one-line reason if err is set.
+func (t *Target) Check(err error, what string) {
+	if err != nil {
+		Fail(what+": "+describe(err), 1)
+	}
+}
+
+// Expectf fails the spec with a one-line reason unless ok.
+func (t *Target) Expectf(ok bool, format string, args ...any) {
+	if !ok {
+		Fail(fmt.Sprintf(format, args...), 1)
+	}
+}
+
+// ExpectPayload checks an image's size, checksum and hash against the payload.
+func (t *Target) ExpectPayload(img *images.Image, p payload.Payload) {
+	t.Expectf(img.Status == images.ImageStatusActive, "image is %q, want active", img.Status)
+	t.Expectf(img.SizeBytes == int64(len(p.Data)), "size is %d, want %d", img.SizeBytes, len(p.Data))
+	t.Expectf(img.Checksum == p.MD5, "checksum is %q, want %q", img.Checksum, p.MD5)
+	algo, _ := img.Properties["os_hash_algo"].(string)
+	hash, _ := img.Properties["os_hash_value"].(string)
+	t.Expectf(algo == "sha512", "os_hash_algo is %q, want sha512", algo)
+	t.Expectf(hash == p.SHA512, "os_hash_value is %.16s..., want %.16s...", hash, p.SHA512)
+}
+
+// ExpectDownload downloads an image and compares its bytes (by SHA-512) with the payload.
+func (t *Target) ExpectDownload(ctx context.Context, id string, p payload.Payload) {
+	body, err := imagedata.Download(ctx, t.Client, id).Extract()
+	t.Check(err, "download")
+	defer body.Close()
+	h := sha512.New()
+	n, err := io.Copy(h, body)
+	t.Check(err, fmt.Sprintf("download (after %d bytes)", n))
+	got := hex.EncodeToString(h.Sum(nil))
+	t.Expectf(n == int64(len(p.Data)) && got == p.SHA512, "downloaded %d bytes with sha512 %.16s..., want %d bytes with %.16s...", n, got, len(p.Data), p.SHA512)
+}
+
+// importTimeout bounds an import from request to active.
+const importTimeout = 2 * time.Minute
+
+// WaitForImage polls an image until done says it is done, or fails the spec when done reports
+// a failure or the time is up.
+func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*images.Image) (ok bool, failure string)) *images.Image {
+	deadline := time.Now().Add(importTimeout)
+	for {
+		img := t.GetImage(ctx, id)
+		ok, failure := done(img)
+		if failure != "" {
+			Fail(what+": "+failure, 1)
+		}
+		if ok {
+			return img
+		}
+		if time.Now().After(deadline) {
+			Fail(fmt.Sprintf("%s: image still %q after %s (%s)", what, img.Status, importTimeout, importState(img)), 1)
+		}
+		select {
+		case <-ctx.Done():
+			Fail(what+": "+ctx.Err().Error(), 1)
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// WaitForImport waits until an import has made the image active; a store listed in
+// os_glance_failed_import ends the wait at once.
+func (t *Target) WaitForImport(ctx context.Context, id, method string) *images.Image {
+	return t.WaitForImage(ctx, id, method+" import", func(img *images.Image) (bool, string) {
+		if failed := stringProp(img, "os_glance_failed_import"); failed != "" {
+			return false, fmt.Sprintf("Glance reports the import failed for store(s) %q (status %q)", failed, img.Status)
+		}
+		return img.Status == images.ImageStatusActive, ""
+	})
+}
+
+// Stores returns the stores an image's data is in, as a sorted set (Glance lists them in the
+// order the data landed).
+func Stores(img *images.Image) []string {
+	var out []string
+	for _, s := range strings.Split(stringProp(img, "stores"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func importState(img *images.Image) string {
+	return fmt.Sprintf("os_glance_importing_to_stores=%q os_glance_failed_import=%q stores=%q",
+		stringProp(img, "os_glance_importing_to_stores"), stringProp(img, "os_glance_failed_import"), stringProp(img, "stores"))
+}
+
+func stringProp(img *images.Image, key string) string {
+	v, _ := img.Properties[key].(string)
+	return v
+}
+
+// describe turns a Gophercloud error into one line: the status and the head of the body.
+func describe(err error) string {
+	var unexpected gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &unexpected) {
+		return fmt.Sprintf("%s %s answered %d: %s", unexpected.Method, pathOf(unexpected.URL), unexpected.Actual, truncate(oneLine(string(unexpected.Body)), 200))
+	}
+	return truncate(oneLine(err.Error()), 300)
+}
+
+// recordEvidenceOnFailure attaches the exchanges and the matching server log lines to a failed
+// spec's report.
+func (t *Target) recordEvidenceOnFailure(ctx SpecContext) {
+	if !CurrentSpecReport().Failed() {
+		return
+	}
+	var ev reports.EvidenceEntry
+	ev.Exchanges = collapse(t.rec.Exchanges(), 25)
+	needles := append(t.rec.RequestIDs(), t.ids...)
+	logs := t.col.dep.LogsSince(context.WithoutCancel(ctx), t.began.Add(-time.Second))
+	for _, name := range sortedKeys(logs) {
+		for _, l := range evidence.MatchLines(logs[name], needles, 25) {
+			ev.Logs = append(ev.Logs, "log "+name+": "+l)
+		}
+	}
+	AddReportEntry(reports.EvidenceEntryName, ev, ReportEntryVisibilityNever)
+}
+
+// collapse turns exchanges into lines, folding repeats (polling) into one line with a count,
+// and keeps the last max lines.
+func collapse(exs []evidence.Exchange, max int) []string {
+	var out []string
+	var last string
+	count := 0
+	flush := func() {
+		if count > 1 {
+			out[len(out)-1] += fmt.Sprintf(" (x%d)", count)
+		}
+	}
+	for _, e := range exs {
+		s := e.String()
+		key := strings.Join(strings.Fields(strings.ReplaceAll(s, e.RequestID, "")), " ")
+		if key == last {
+			count++
+			continue
+		}
+		flush()
+		out = append(out, s)
+		last, count = key, 1
+	}
+	flush()
+	if len(out) > max {
+		out = append([]string{fmt.Sprintf("[%d earlier exchanges left out]", len(out)-max)}, out[len(out)-max:]...)
+	}
+	return out
+}
