@@ -29,9 +29,18 @@ func ReadGinkgoReport(path string) ([]types.Report, error) {
 func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 	m := &Matrix{Schema: Schema, GeneratedAt: now.UTC()}
 	features := map[string]Feature{}
-	var featureOrder []string
+	var featureOrder, registryOrder []string
 	for _, r := range reports {
 		for _, sr := range r.SpecReports {
+			if e, ok := entry(sr, FeaturesEntryName); ok {
+				var fs []Feature
+				if err := json.Unmarshal([]byte(e), &fs); err != nil {
+					return nil, fmt.Errorf("features entry: %w", err)
+				}
+				for _, f := range fs {
+					registryOrder = append(registryOrder, f.ID)
+				}
+			}
 			if e, ok := entry(sr, ColumnsEntryName); ok {
 				var cols []Column
 				if err := json.Unmarshal([]byte(e), &cols); err != nil {
@@ -55,8 +64,12 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 			m.Cells = append(m.Cells, cellOf(sr, ce))
 		}
 	}
-	for _, id := range featureOrder {
-		m.Features = append(m.Features, features[id])
+	// Rows follow the registry's order; features the registry entry does not name come last.
+	for _, id := range append(registryOrder, featureOrder...) {
+		if f, ok := features[id]; ok {
+			m.Features = append(m.Features, f)
+			delete(features, id)
+		}
 	}
 	if len(m.Columns) == 0 && len(m.Cells) > 0 {
 		return nil, fmt.Errorf("the report has cells but no column entry: was the suite's BeforeSuite skipped?")

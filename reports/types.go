@@ -76,4 +76,5 @@ const (
 	EvidenceEntryName     = "glance-conformance/evidence"
 	HarnessErrorEntryName = "glance-conformance/harness-error"
 	ColumnsEntryName      = "glance-conformance/columns"
+	FeaturesEntryName     = "glance-conformance/features" // []Feature in registry (row) order
 )

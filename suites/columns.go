@@ -78,6 +78,11 @@ func defineColumns(cfg *config) {
 			metas = append(metas, c.meta)
 		}
 		AddReportEntry(reports.ColumnsEntryName, metas, ReportEntryVisibilityNever)
+		var rows []reports.Feature
+		for _, f := range feature.All() {
+			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves})
+		}
+		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
 		DeferCleanup(func(ctx SpecContext) { stopColumns(ctx, cfg, selected) }, NodeTimeout(5*time.Minute))
 	}, NodeTimeout(20*time.Minute))
 }

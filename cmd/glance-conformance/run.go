@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -117,7 +116,8 @@ func runCmd(args []string) error {
 		suiteArgs = append(suiteArgs, "-keep")
 	}
 	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases, output in %s\n", runID, len(tops), len(suites), o.out)
-	suiteErr := runSuite(ctx, o.suiteBinary, suiteArgs, filepath.Join(o.out, "run.log"))
+	stop() // from here on, signals are runSuite's to handle
+	interrupted, suiteErr := runSuite(o.suiteBinary, suiteArgs, filepath.Join(o.out, "run.log"))
 	if !o.keep {
 		// The suite removes what it starts; this catches what an interrupted suite could not.
 		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -126,18 +126,21 @@ func runCmd(args []string) error {
 		}
 		cancel()
 	}
-	if ctx.Err() != nil {
-		return errors.New("interrupted; containers removed")
+	err = writeReports(o.out, suiteErr, time.Since(started), imageBuild)
+	if interrupted {
+		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
-	return writeReports(o.out, suiteErr, time.Since(started), imageBuild)
+	return err
 }
 
-// runSuite runs the suite binary with its output on the terminal and in run.log. Ctrl-C reaches
-// the suite too (same process group); the suite then runs its cleanup, and this waits for it.
-func runSuite(ctx context.Context, binary string, args []string, logPath string) error {
+// runSuite runs the suite binary with its output on the terminal and in run.log. A Ctrl-C at
+// the terminal reaches the suite directly (same process group) and the suite runs its cleanup;
+// this process only waits for it, and passes on a SIGTERM sent to it alone. It reports whether
+// the run was interrupted.
+func runSuite(binary string, args []string, logPath string) (interrupted bool, err error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer logFile.Close()
 	if abs, err := filepath.Abs(binary); err == nil {
@@ -147,19 +150,25 @@ func runSuite(ctx context.Context, binary string, args []string, logPath string)
 	cmd.Stdout = io.MultiWriter(os.Stdout, logFile)
 	cmd.Stderr = io.MultiWriter(os.Stderr, logFile)
 	cmd.Env = append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true")
-	// While the suite runs, an interrupt is the suite's to handle; this process only waits.
-	signal.Ignore(os.Interrupt, syscall.SIGTERM)
-	defer signal.Reset(os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return err
+		return false, err
 	}
-	go func() {
-		<-ctx.Done()
-		if cmd.Process != nil {
-			cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		select {
+		case err := <-done:
+			return interrupted, err
+		case sig := <-sigs:
+			interrupted = true
+			if sig == syscall.SIGTERM {
+				cmd.Process.Signal(os.Interrupt)
+			}
 		}
-	}()
-	return cmd.Wait()
+	}
 }
 
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.

@@ -278,7 +278,8 @@ func (col *Column) SaveLogs(ctx context.Context, dir string) error {
 func (col *Column) Stop(ctx context.Context) error {
 	var errs []error
 	for _, s := range col.containers() {
-		errs = append(errs, s.c.Terminate(ctx, testcontainers.RemoveVolumes()))
+		// The logs are saved by now; a server that ignores SIGTERM as PID 1 need not be waited for.
+		errs = append(errs, s.c.Terminate(ctx, testcontainers.StopTimeout(2*time.Second)))
 	}
 	col.mu.Lock()
 	col.started = nil

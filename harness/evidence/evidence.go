@@ -133,16 +133,23 @@ func (r *Recorder) RequestIDs() []string {
 // and oslo.log levels, Apache's [level] tags, uWSGI's own complaints.
 var problemLine = regexp.MustCompile(`(?i)\b(ERROR|CRITICAL|WARNING)\b|Traceback|Exception|:error\]|:warn\]|\bdamn\b|\binvalid request\b|uwsgi_response|\bbroken pipe\b|timeout`)
 
+// routineLine is an oslo.log INFO or DEBUG line ("2026-01-01 10:00:00.000 80 INFO glance.x"):
+// never a problem in itself, even where mod_wsgi tags all application output "[wsgi:error]".
+var routineLine = regexp.MustCompile(`\d \d+ (INFO|DEBUG) [a-z]`)
+
+// ansiColor is the terminal colouring some log formats add.
+var ansiColor = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
 // MatchLines picks the lines of a log worth quoting: those naming one of the needles (request
 // ids, image ids, paths) and those reporting a problem. At most max lines, the last ones kept.
 func MatchLines(log string, needles []string, max int) []string {
 	var out []string
 	for _, line := range strings.Split(log, "\n") {
-		line = strings.TrimRight(line, "\r")
+		line = ansiColor.ReplaceAllString(strings.TrimRight(line, "\r"), "")
 		if line == "" {
 			continue
 		}
-		keep := problemLine.MatchString(line)
+		keep := problemLine.MatchString(line) && !routineLine.MatchString(line)
 		for _, n := range needles {
 			if keep {
 				break

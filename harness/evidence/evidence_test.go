@@ -78,6 +78,7 @@ func TestMatchLines(t *testing.T) {
 		"[wsgi:error] [pid 9] something broke",
 		"Traceback (most recent call last):",
 		"harmless",
+		"[Sat Nov 28 07:58:17 2026] [wsgi:error] [pid 80:tid 191] 2026-11-28 07:58:17.072 80 INFO glance.domain [-] Task done\x1b[00m",
 	}, "\n")
 	got := MatchLines(log, []string{"req-2"}, 10)
 	want := []string{"2026 INFO glance.api [req-2 ...] PUT /v2/images/abc/file", "[wsgi:error] [pid 9] something broke", "Traceback (most recent call last):"}

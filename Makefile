@@ -1,0 +1,56 @@
+# glance-conformance: see README.md. Every target installs or builds what it needs.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := .bin
+
+# Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
+# FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
+TOPOLOGIES ?=
+RELEASES   ?= bookworm
+FEATURES   ?=
+LABELS     ?=
+OUT        ?= out
+KEEP       ?=
+
+# The unit tests: every package but the conformance suite itself (which needs Docker and
+# runs through `make conformance`).
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/suites$$')
+
+.PHONY: conformance test images clean deps build vet unit e2e
+
+## conformance: build what is missing, run the matrix, write out/
+conformance: deps build
+	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
+		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep)
+
+## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
+test: vet unit e2e
+
+## images: build the Glance images that are missing (cached by a hash of their recipe)
+images: deps build
+	$(BIN)/glance-conformance images --releases '$(RELEASES)'
+
+## clean: remove every container, network and volume the project left behind, and the outputs
+clean:
+	@if [ -x $(BIN)/glance-conformance ]; then $(BIN)/glance-conformance clean; \
+	else $(GO) run ./cmd/glance-conformance clean; fi
+	rm -rf $(BIN) out
+
+# Host tools the image build needs, from Debian's packages.
+deps:
+	@command -v debootstrap >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+
+build:
+	$(GO) build -o $(BIN)/glance-conformance ./cmd/glance-conformance
+	$(GO) test -c -o $(BIN)/suites.test ./suites
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./cmd/...
+
+unit:
+	$(GO) test -count=1 $(UNIT_PKGS)
+
+e2e: deps build
+	$(GO) test -tags e2e -count=1 -timeout 60m -v -run 'TestEndToEnd' ./cmd/glance-conformance

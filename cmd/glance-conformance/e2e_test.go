@@ -1,0 +1,121 @@
+//go:build e2e
+
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/reports"
+)
+
+// The repository root, from this package's folder.
+const root = "../.."
+
+// leftovers counts the project's containers, networks and volumes still on the engine.
+func leftovers(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for _, kind := range [][]string{{"ps", "-aq"}, {"network", "ls", "-q"}, {"volume", "ls", "-q"}} {
+		args := append(kind, "--filter", "label="+engine.ProjectLabel+"=true")
+		out, err := exec.Command("docker", args...).Output()
+		if err != nil {
+			t.Fatalf("docker %v: %v", args, err)
+		}
+		n += len(strings.Fields(string(out)))
+	}
+	return n
+}
+
+// TestEndToEndStandalone runs `make conformance` for the standalone column, as a user would,
+// and checks what it wrote. Standalone is the deployment Glance supports: every cell must pass.
+func TestEndToEndStandalone(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command("make", "-C", root, "conformance", "TOPOLOGIES=standalone", "OUT="+out)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make conformance: %v", err)
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 1 || m.Columns[0].ID != "bookworm/standalone" {
+		t.Fatalf("columns: %+v", m.Columns)
+	}
+	col := m.Columns[0]
+	if !strings.HasPrefix(col.GlanceVersion, "25.") || col.Servers["apache"] == "" || col.Servers["uwsgi"] == "" {
+		t.Errorf("versions not read from the image: %+v", col)
+	}
+	if len(m.Features) != 11 || len(m.Cells) != 11 {
+		t.Errorf("%d features, %d cells; want 11 of each", len(m.Features), len(m.Cells))
+	}
+	for _, c := range m.Cells {
+		if c.Result != reports.Pass {
+			t.Errorf("standalone %s: %s: %s\n  %s", c.Feature, c.Result, c.Reason, strings.Join(c.Evidence, "\n  "))
+		}
+	}
+	for _, f := range []string{"matrix.md", "junit.xml", "ginkgo-report.json", "run.log", "logs/bookworm/standalone/glance.log", "logs/bookworm/standalone/websource.log", "logs/bookworm/standalone/config/glance-api.conf"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	if n := leftovers(t); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
+// TestEndToEndInterrupt sends Ctrl-C (SIGINT to the process group, as a terminal does) while
+// columns run, and checks that the run stops with a non-zero status and leaves nothing behind.
+func TestEndToEndInterrupt(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run",
+		"--deployments", filepath.Join(root, "deployments"), "--suite", filepath.Join(root, ".bin/suites.test"),
+		"--topologies", "standalone,mod_wsgi", "--out", out)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			t.Log(sc.Text())
+			if !once && strings.Contains(sc.Text(), "ready at") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Minute):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatal("no column became ready")
+	}
+	time.Sleep(2 * time.Second)
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("an interrupted run must not exit 0")
+		}
+	case <-time.After(3 * time.Minute):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatal("the run did not stop within 3 minutes of Ctrl-C")
+	}
+	if n := leftovers(t); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind after Ctrl-C", n)
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Usage errors are found before Docker is touched: these run anywhere.
+func TestUsageErrors(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "suites.test")
+	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
+	deployments := filepath.Join("..", "..", "deployments")
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"no command":       {nil, "no command given"},
+		"unknown command":  {[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		"unknown topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
+		"unknown feature":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
+		"unknown release":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
+		"bad flag":         {[]string{"run", "--colour"}, "flag provided but not defined"},
+		"stray argument":   {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
+		"no suite binary":  {[]string{"run", "--deployments", deployments, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
+	}
+	for name, c := range cases {
+		err := dispatch(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, c.want)
+			continue
+		}
+		if code := exitCode(err); code != 2 {
+			t.Errorf("%s: exit status %d, want 2", name, code)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: the message must be one line: %q", name, err)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	if exitCode(nil) != 0 {
+		t.Fatal("nil must be 0")
+	}
+	if exitCode(resultError{"3 cells could not be tested", 1}) != 1 {
+		t.Fatal("harness errors must be 1")
+	}
+	if exitCode(os.ErrNotExist) != 1 {
+		t.Fatal("other errors must be 1")
+	}
+}
+
+func TestAndFilters(t *testing.T) {
+	if got := andFilters("feature:a || feature:b", "topology:x"); got != "(feature:a || feature:b) && (topology:x)" {
+		t.Fatal(got)
+	}
+	if andFilters("", "x") != "x" || andFilters("x", "") != "x" {
+		t.Fatal("an empty side must vanish")
+	}
+}

@@ -1,0 +1,173 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+func entryOf(name string, v any) types.ReportEntry {
+	return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v)}
+}
+
+func specOf(feature, column string, state types.SpecState, msg string, more ...types.ReportEntry) types.SpecReport {
+	sr := types.SpecReport{
+		LeafNodeType: types.NodeTypeIt,
+		State:        state,
+		RunTime:      1500 * time.Millisecond,
+		Failure:      types.Failure{Message: msg},
+		ReportEntries: append([]types.ReportEntry{entryOf(CellEntryName, CellEntry{
+			Feature: Feature{ID: feature, Title: "title of " + feature}, Column: column,
+		})}, more...),
+	}
+	return sr
+}
+
+// roundTrip passes the report through JSON, as Build always reads it from Ginkgo's file.
+func roundTrip(t *testing.T, r types.Report) []types.Report {
+	t.Helper()
+	b, err := json.Marshal([]types.Report{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []types.Report
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func recorded(t *testing.T) *Matrix {
+	cols := []Column{
+		{ID: "bookworm/standalone", Topology: "standalone", Release: "bookworm", GlanceVersion: "25.1.0"},
+		{ID: "bookworm/mod_wsgi", Topology: "mod_wsgi", Release: "bookworm", GlanceVersion: "25.1.0",
+			Servers: map[string]string{"apache": "2.4.68-1~deb12u1", "mod_wsgi": "4.9.4-1+b2"}},
+	}
+	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
+		ReportEntries: []types.ReportEntry{
+			entryOf(ColumnsEntryName, cols),
+			entryOf(FeaturesEntryName, []Feature{{ID: "api.versions"}, {ID: "upload.chunked"}, {ID: "import.web-download"}}),
+		}}
+	filteredOut := types.SpecReport{LeafNodeType: types.NodeTypeIt, State: types.SpecStateSkipped}
+	r := types.Report{SpecReports: []types.SpecReport{
+		suite,
+		// Out of registry order on purpose: rows must follow the registry.
+		specOf("upload.chunked", "bookworm/mod_wsgi", types.SpecStateFailed,
+			"chunked upload: PUT /v2/images/x/file answered 411: <html>\nmore detail",
+			entryOf(EvidenceEntryName, EvidenceEntry{Exchanges: []string{"PUT /v2/images/x/file -> 411"}, Logs: []string{"log glance: chunked not enabled"}})),
+		specOf("upload.chunked", "bookworm/standalone", types.SpecStatePassed, ""),
+		specOf("api.versions", "bookworm/standalone", types.SpecStatePassed, ""),
+		specOf("api.versions", "bookworm/mod_wsgi", types.SpecStateFailed, "column bookworm/mod_wsgi did not start: exited",
+			entryOf(HarnessErrorEntryName, "column did not start")),
+		specOf("import.web-download", "bookworm/standalone", types.SpecStateTimedout, "A spec timeout occurred"),
+		specOf("import.web-download", "bookworm/mod_wsgi", types.SpecStatePanicked, "nil pointer"),
+		filteredOut,
+	}}
+	m, err := Build(roundTrip(t, r), time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestBuildClassifiesCells(t *testing.T) {
+	m := recorded(t)
+	if len(m.Cells) != 6 {
+		t.Fatalf("%d cells, want 6 (the filtered-out spec is not a cell)", len(m.Cells))
+	}
+	want := map[[2]string]Result{
+		{"upload.chunked", "bookworm/mod_wsgi"}:        Fail,
+		{"upload.chunked", "bookworm/standalone"}:      Pass,
+		{"api.versions", "bookworm/mod_wsgi"}:          Error,
+		{"import.web-download", "bookworm/standalone"}: Fail,
+		{"import.web-download", "bookworm/mod_wsgi"}:   Error,
+	}
+	for k, r := range want {
+		c, ok := m.Cell(k[0], k[1])
+		if !ok || c.Result != r {
+			t.Errorf("%v: got %+v, want %s", k, c, r)
+		}
+	}
+	c, _ := m.Cell("upload.chunked", "bookworm/mod_wsgi")
+	if c.Reason != "chunked upload: PUT /v2/images/x/file answered 411: <html>" {
+		t.Errorf("reason must be the first line of the failure: %q", c.Reason)
+	}
+	if len(c.Evidence) != 2 || c.Evidence[0] != "http: PUT /v2/images/x/file -> 411" || c.Evidence[1] != "log glance: chunked not enabled" {
+		t.Errorf("evidence: %q", c.Evidence)
+	}
+	if c.DurationS != 1.5 {
+		t.Errorf("duration %v", c.DurationS)
+	}
+	if c, _ := m.Cell("import.web-download", "bookworm/standalone"); !strings.HasPrefix(c.Reason, "timed out") {
+		t.Errorf("timeout reason %q", c.Reason)
+	}
+	var ids []string
+	for _, f := range m.Features {
+		ids = append(ids, f.ID)
+	}
+	if strings.Join(ids, ",") != "api.versions,upload.chunked,import.web-download" {
+		t.Errorf("rows %v must follow the registry order", ids)
+	}
+	if s := m.Summarize(); s != (Summary{Total: 6, Passed: 2, Failed: 2, Errors: 2}) {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestBuildNeedsColumns(t *testing.T) {
+	r := types.Report{SpecReports: []types.SpecReport{specOf("api.versions", "x/y", types.SpecStatePassed, "")}}
+	if _, err := Build(roundTrip(t, r), time.Now()); err == nil {
+		t.Fatal("cells without a columns entry must be an error")
+	}
+}
+
+func TestMatrixJSONRoundTripAndSchema(t *testing.T) {
+	m := recorded(t)
+	path := filepath.Join(t.TempDir(), "matrix.json")
+	if err := m.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Schema != Schema || len(back.Cells) != len(m.Cells) || back.Columns[1].Servers["mod_wsgi"] != "4.9.4-1+b2" {
+		t.Fatalf("round trip lost data: %+v", back)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, key := range []string{`"schema"`, `"generated_at"`, `"columns"`, `"glance_version"`, `"servers"`, `"features"`, `"cells"`, `"result"`, `"reason"`, `"evidence"`, `"duration_s"`} {
+		if !bytes.Contains(raw, []byte(key)) {
+			t.Errorf("matrix.json lacks %s", key)
+		}
+	}
+	os.WriteFile(path, bytes.Replace(raw, []byte(Schema), []byte("other/v9"), 1), 0o644)
+	if _, err := ReadJSON(path); err == nil {
+		t.Fatal("a foreign schema must be refused")
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	m := recorded(t)
+	var b bytes.Buffer
+	if err := m.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| feature | bookworm/standalone | bookworm/mod_wsgi |",
+		"| `upload.chunked` | pass | **FAIL** |",
+		"| `api.versions` | pass | ERROR |",
+		"- **upload.chunked** on bookworm/mod_wsgi (fail): chunked upload: PUT /v2/images/x/file answered 411: <html>",
+		"6 cells: 2 passed, 2 failed, 0 skipped, 2 errors",
+		"apache 2.4.68-1~deb12u1, mod_wsgi 4.9.4-1+b2",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("matrix.md lacks %q:\n%s", want, md)
+		}
+	}
+}
