@@ -131,6 +131,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		fileErrs[rel] = err
 	}
 	base, baseErr := topology.BaseGlanceConf(cfg.deployments)
+	services, servicesErr := baseServices(cfg.deployments)
 
 	sem := make(chan struct{}, startParallelism)
 	var wg sync.WaitGroup
@@ -144,7 +145,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 				c.meta.Servers[k] = v
 			}
 		}
-		if err := firstErr(fileErrs[c.release], baseErr); err != nil {
+		if err := firstErr(fileErrs[c.release], baseErr, servicesErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
 			continue
@@ -155,13 +156,30 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 			defer GinkgoRecover()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c.start(ctx, eng, cfg, info, base, glanceFiles[c.release])
+			c.start(ctx, eng, cfg, info, base, glanceFiles[c.release], services)
 		}(c)
 	}
 	wg.Wait()
 }
 
-func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, info image.Info, base string, releaseFiles map[string][]byte) {
+// baseServices are the service containers of deployments/base/services.yaml (the database).
+func baseServices(root string) ([]deploy.Extra, error) {
+	s, err := topology.LoadServices(root)
+	if err != nil {
+		return nil, err
+	}
+	var extras []deploy.Extra
+	for _, c := range s.Containers {
+		files, err := c.ReadFiles(s.Dir)
+		if err != nil {
+			return nil, err
+		}
+		extras = append(extras, deploy.Extra{Container: c, Files: files})
+	}
+	return extras, nil
+}
+
+func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, info image.Info, base string, releaseFiles map[string][]byte, services []deploy.Extra) {
 	files := map[string][]byte{}
 	for k, v := range releaseFiles {
 		files[k] = v
@@ -184,7 +202,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, inf
 		RunID:       cfg.runID,
 		Image:       info.Tag,
 		GlanceFiles: files,
-		Extras:      []deploy.Extra{websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})},
+		Extras:      append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
 		Progress:    func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
 	})
 	c.dep = dep

@@ -74,15 +74,20 @@ func (t *Target) CreateImage(ctx context.Context, opts images.CreateOpts) *image
 	}
 	img, err := images.Create(ctx, t.Client, opts).Extract()
 	t.Check(err, "create image")
-	t.ids = append(t.ids, img.ID)
+	t.deleteAtEnd(img.ID)
+	return img
+}
+
+// deleteAtEnd deletes an image when the spec ends, and makes log lines naming it evidence.
+func (t *Target) deleteAtEnd(id string) {
+	t.ids = append(t.ids, id)
 	DeferCleanup(func(ctx SpecContext) {
 		// Already deleted by the spec is fine; anything else is worth seeing in the log only.
-		err := images.Delete(ctx, t.Client, img.ID).ExtractErr()
+		err := images.Delete(ctx, t.Client, id).ExtractErr()
 		if err != nil && !gophercloud.ResponseCodeIs(err, 404) {
-			GinkgoWriter.Printf("cleanup: deleting image %s: %v\n", img.ID, err)
+			GinkgoWriter.Printf("cleanup: deleting image %s: %v\n", id, err)
 		}
 	})
-	return img
 }
 
 // GetImage reads an image and fails the spec if it cannot.

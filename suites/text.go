@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"errors"
+	"fmt"
 	"github.com/gophercloud/gophercloud/v2"
 	"net/url"
 	"sort"
@@ -49,4 +51,13 @@ func errText(err error) string {
 		return "no error (it answered 200)"
 	}
 	return describe(err)
+}
+
+// shortStatus is the status code of a failed request ("500"), or the error in one line.
+func shortStatus(err error) string {
+	var unexpected gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &unexpected) {
+		return fmt.Sprint(unexpected.Actual)
+	}
+	return truncate(oneLine(err.Error()), 80)
 }

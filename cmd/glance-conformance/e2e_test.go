@@ -14,6 +14,7 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // The repository root, from this package's folder.
@@ -54,15 +55,16 @@ func TestEndToEndStandalone(t *testing.T) {
 	if !strings.HasPrefix(col.GlanceVersion, "25.") || col.Servers["apache"] == "" || col.Servers["uwsgi"] == "" {
 		t.Errorf("versions not read from the image: %+v", col)
 	}
-	if len(m.Features) != 11 || len(m.Cells) != 11 {
-		t.Errorf("%d features, %d cells; want 11 of each", len(m.Features), len(m.Cells))
+	if n := len(feature.All()); len(m.Features) != n || len(m.Cells) != n {
+		t.Errorf("%d features, %d cells; want %d of each", len(m.Features), len(m.Cells), n)
 	}
 	for _, c := range m.Cells {
 		if c.Result != reports.Pass {
 			t.Errorf("standalone %s: %s: %s\n  %s", c.Feature, c.Result, c.Reason, strings.Join(c.Evidence, "\n  "))
 		}
 	}
-	for _, f := range []string{"matrix.md", "junit.xml", "ginkgo-report.json", "run.log", "logs/bookworm/standalone/glance.log", "logs/bookworm/standalone/websource.log", "logs/bookworm/standalone/config/glance-api.conf"} {
+	for _, f := range []string{"matrix.md", "junit.xml", "ginkgo-report.json", "run.log", "logs/bookworm/standalone/glance.log",
+		"logs/bookworm/standalone/websource.log", "logs/bookworm/standalone/db.log", "logs/bookworm/standalone/config/glance-api.conf"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}

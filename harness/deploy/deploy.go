@@ -103,13 +103,9 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		units = append(units, unit{x.Container, x.Files})
 	}
 	for _, c := range top.Containers {
-		files := map[string][]byte{}
-		for _, f := range c.Files {
-			b, err := os.ReadFile(filepath.Join(top.Dir, f.Source))
-			if err != nil {
-				return col, err
-			}
-			files[f.Target] = b
+		files, err := c.ReadFiles(top.Dir)
+		if err != nil {
+			return col, err
 		}
 		if c.Glance {
 			for p, b := range opts.GlanceFiles {
@@ -117,6 +113,13 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 			}
 		}
 		units = append(units, unit{c, files})
+	}
+	seen := map[string]bool{}
+	for _, u := range units {
+		if seen[u.spec.Name] {
+			return col, fmt.Errorf("two containers named %q in the column (a topology container may not reuse a service's name)", u.spec.Name)
+		}
+		seen[u.spec.Name] = true
 	}
 	for _, u := range units {
 		progress("%s: starting %s", opts.ColumnID, u.spec.Name)

@@ -20,22 +20,13 @@ type Response struct {
 // Do sends one request to a URL under the endpoint (path relative to it, e.g. "versions" or
 // "v2/info/import") and accepts any status: the spec decides what is right.
 func Do(ctx context.Context, sc *gophercloud.ServiceClient, method, path string, body io.Reader, headers map[string]string) (*Response, error) {
-	opts := &gophercloud.RequestOpts{
+	resp, err := sc.Request(ctx, method, sc.Endpoint+strings.TrimPrefix(path, "/"), &gophercloud.RequestOpts{
 		RawBody:          body,
 		MoreHeaders:      headers,
 		KeepResponseBody: true,
 		OkCodes:          anyStatus,
-	}
-	if body == nil {
-		opts.RawBody = nil
-	}
-	resp, err := sc.ProviderClient.Request(ctx, method, sc.Endpoint+strings.TrimPrefix(path, "/"), mergeHeaders(sc, opts))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
+	})
+	return readResponse(resp, err)
 }
 
 // anyStatus lets every status through Gophercloud, which otherwise turns non-2xx into errors.
@@ -47,17 +38,13 @@ var anyStatus = func() []int {
 	return codes
 }()
 
-// ProviderClient.Request does not add the ServiceClient's MoreHeaders; do it here.
-func mergeHeaders(sc *gophercloud.ServiceClient, opts *gophercloud.RequestOpts) *gophercloud.RequestOpts {
-	h := map[string]string{}
-	for k, v := range sc.MoreHeaders {
-		h[k] = v
+func readResponse(resp *http.Response, err error) (*Response, error) {
+	if err != nil {
+		return nil, err
 	}
-	for k, v := range opts.MoreHeaders {
-		h[k] = v
-	}
-	opts.MoreHeaders = h
-	return opts
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
 }
 
 // ImportRequest is the body of POST /v2/images/{id}/import, with the fields Gophercloud lacks.
@@ -81,17 +68,9 @@ func Import(ctx context.Context, sc *gophercloud.ServiceClient, imageID string, 
 	if r.AllStores {
 		body["all_stores"] = true
 	}
-	var resp *http.Response
-	var err error
-	resp, err = sc.Post(ctx, sc.ServiceURL("images", imageID, "import"), body, nil, &gophercloud.RequestOpts{
-		OkCodes: anyStatus, KeepResponseBody: true, MoreHeaders: sc.MoreHeaders,
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
+	return readResponse(sc.Post(ctx, sc.ServiceURL("images", imageID, "import"), body, nil, &gophercloud.RequestOpts{
+		OkCodes: anyStatus, KeepResponseBody: true,
+	}))
 }
 
 // StatusError describes an unexpected status with the head of its body.

@@ -127,9 +127,8 @@ func (t *Topology) validate() error {
 	seen := map[string]bool{}
 	for i := range t.Containers {
 		c := &t.Containers[i]
-		where := fmt.Sprintf("containers[%d] (%s)", i, c.Name)
-		if !nameRE.MatchString(c.Name) || seen[c.Name] {
-			errs = append(errs, fmt.Errorf("%s: name must be unique and match %s", where, nameRE))
+		if seen[c.Name] {
+			errs = append(errs, fmt.Errorf("containers[%d]: name %q used twice", i, c.Name))
 		}
 		seen[c.Name] = true
 		if c.Entrypoint {
@@ -138,36 +137,7 @@ func (t *Topology) validate() error {
 		if c.Glance {
 			glances++
 		}
-		if (c.Entrypoint || c.Ready.HTTPPath != "") && (c.Port <= 0 || c.Port > 65535) {
-			errs = append(errs, fmt.Errorf("%s: needs a port", where))
-		}
-		if strings.TrimSpace(c.Command) == "" {
-			errs = append(errs, fmt.Errorf("%s: command is empty", where))
-		}
-		if c.Ready.HTTPPath == "" && c.Ready.LogRegexp == "" {
-			errs = append(errs, fmt.Errorf("%s: ready needs httpPath or logRegexp", where))
-		}
-		if c.Ready.LogRegexp != "" {
-			if _, err := regexp.Compile(c.Ready.LogRegexp); err != nil {
-				errs = append(errs, fmt.Errorf("%s: ready.logRegexp: %w", where, err))
-			}
-		}
-		if c.Ready.Status == 0 {
-			c.Ready.Status = 200
-		}
-		if c.Ready.TimeoutSeconds == 0 {
-			c.Ready.TimeoutSeconds = 120
-		}
-		for _, f := range c.Files {
-			if !filepath.IsAbs(f.Target) {
-				errs = append(errs, fmt.Errorf("%s: file target %q is not absolute", where, f.Target))
-			}
-			if filepath.IsAbs(f.Source) || strings.Contains(f.Source, "..") {
-				errs = append(errs, fmt.Errorf("%s: file source %q must be inside the topology folder", where, f.Source))
-			} else if _, err := os.Stat(filepath.Join(t.Dir, f.Source)); err != nil {
-				errs = append(errs, fmt.Errorf("%s: file source %q: %w", where, f.Source, err))
-			}
-		}
+		errs = append(errs, c.validate(fmt.Sprintf("containers[%d] (%s)", i, c.Name), t.Dir))
 	}
 	if len(t.Containers) == 0 {
 		errs = append(errs, errors.New("no containers"))
@@ -179,6 +149,100 @@ func (t *Topology) validate() error {
 		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
 	}
 	return errors.Join(errs...)
+}
+
+// validate checks one container and applies its defaults; dir holds its file sources.
+func (c *Container) validate(where, dir string) error {
+	var errs []error
+	if !nameRE.MatchString(c.Name) {
+		errs = append(errs, fmt.Errorf("%s: name must match %s", where, nameRE))
+	}
+	if (c.Entrypoint || c.Ready.HTTPPath != "") && (c.Port <= 0 || c.Port > 65535) {
+		errs = append(errs, fmt.Errorf("%s: needs a port", where))
+	}
+	if strings.TrimSpace(c.Command) == "" {
+		errs = append(errs, fmt.Errorf("%s: command is empty", where))
+	}
+	if c.Ready.HTTPPath == "" && c.Ready.LogRegexp == "" {
+		errs = append(errs, fmt.Errorf("%s: ready needs httpPath or logRegexp", where))
+	}
+	if c.Ready.LogRegexp != "" {
+		if _, err := regexp.Compile(c.Ready.LogRegexp); err != nil {
+			errs = append(errs, fmt.Errorf("%s: ready.logRegexp: %w", where, err))
+		}
+	}
+	if c.Ready.Status == 0 {
+		c.Ready.Status = 200
+	}
+	if c.Ready.TimeoutSeconds == 0 {
+		c.Ready.TimeoutSeconds = 120
+	}
+	for _, f := range c.Files {
+		if !filepath.IsAbs(f.Target) {
+			errs = append(errs, fmt.Errorf("%s: file target %q is not absolute", where, f.Target))
+		}
+		if filepath.IsAbs(f.Source) || strings.Contains(f.Source, "..") {
+			errs = append(errs, fmt.Errorf("%s: file source %q must be inside the folder", where, f.Source))
+		} else if _, err := os.Stat(filepath.Join(dir, f.Source)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: file source %q: %w", where, f.Source, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReadFiles returns the container's files, read from dir, by target path.
+func (c Container) ReadFiles(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, f := range c.Files {
+		b, err := os.ReadFile(filepath.Join(dir, f.Source))
+		if err != nil {
+			return nil, err
+		}
+		files[f.Target] = b
+	}
+	return files, nil
+}
+
+// ServicesFile, in the base folder, lists the service containers every column gets (the
+// database), started before the topology's own containers.
+const ServicesFile = "services.yaml"
+
+// Services is the base folder's services.yaml.
+type Services struct {
+	APIVersion string      `yaml:"apiVersion"`
+	Containers []Container `yaml:"containers"`
+	// Dir is the base folder, where the services' file sources are.
+	Dir string `yaml:"-"`
+}
+
+// LoadServices reads and validates the base folder's services.yaml.
+func LoadServices(root string) (*Services, error) {
+	dir := filepath.Join(root, BaseDir)
+	raw, err := os.ReadFile(filepath.Join(dir, ServicesFile))
+	if err != nil {
+		return nil, fmt.Errorf("base services: %w", err)
+	}
+	s := &Services{Dir: dir}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(s); err != nil {
+		return nil, fmt.Errorf("base services: %s: %w", ServicesFile, err)
+	}
+	var errs []error
+	if s.APIVersion != APIVersion {
+		errs = append(errs, fmt.Errorf("apiVersion is %q, want %q", s.APIVersion, APIVersion))
+	}
+	for i := range s.Containers {
+		c := &s.Containers[i]
+		if c.Entrypoint || c.Glance {
+			errs = append(errs, fmt.Errorf("service %s: a service is neither an entrypoint nor Glance", c.Name))
+		}
+		errs = append(errs, c.validate(fmt.Sprintf("services[%d] (%s)", i, c.Name), dir))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("base services: %w", err)
+	}
+	return s, nil
 }
 
 // Entrypoint returns the container whose port is the endpoint.

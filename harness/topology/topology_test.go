@@ -35,6 +35,32 @@ func TestShippedTopologiesLoad(t *testing.T) {
 	if _, err := BaseGlanceConf(root); err != nil {
 		t.Fatal(err)
 	}
+	services, err := LoadServices(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(services.Containers) == 0 || services.Containers[0].Name != "db" {
+		t.Fatalf("base services: %+v", services.Containers)
+	}
+	if files, err := services.Containers[0].ReadFiles(services.Dir); err != nil || len(files) == 0 {
+		t.Fatalf("db files: %v %v", files, err)
+	}
+}
+
+func TestServicesMayNotBeEntrypoints(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, BaseDir), 0o755)
+	os.WriteFile(filepath.Join(root, BaseDir, ServicesFile), []byte(`apiVersion: glance-conformance/topology/v1
+containers:
+  - name: db
+    entrypoint: true
+    port: 3306
+    command: exec db
+    ready: {logRegexp: ready}
+`), 0o644)
+	if _, err := LoadServices(root); err == nil || !strings.Contains(err.Error(), "neither an entrypoint nor Glance") {
+		t.Fatalf("got %v", err)
+	}
 }
 
 func TestSelectUnknownTopologyNamesTheKnownOnes(t *testing.T) {
@@ -96,7 +122,7 @@ func TestLoadRejects(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"unknown field":   {strings.Replace(valid, "description:", "descripton:", 1), "field descripton not found"},
 		"missing file":    {strings.Replace(valid, "a.conf,", "b.conf,", 1), `file source "b.conf"`},
-		"escaping file":   {strings.Replace(valid, "a.conf,", "../a.conf,", 1), "inside the topology folder"},
+		"escaping file":   {strings.Replace(valid, "a.conf,", "../a.conf,", 1), "inside the folder"},
 		"two entrypoints": {strings.Replace(valid, "glance: true", "glance: true\n    entrypoint: true\n    port: 1", 1), "exactly one container"},
 		"no glance":       {strings.Replace(valid, "glance: true", "glance: false", 1), "no container runs Glance"},
 		"no readiness":    {strings.Replace(valid, `ready: {logRegexp: "spawned"}`, "ready: {}", 1), "ready needs"},

@@ -62,6 +62,9 @@ var registry = []Feature{
 	{ID: "import.copy-image", Title: "Interoperable import: copy-image",
 		Proves:  "an active image is copied to the second store and its stores field then lists both",
 		Tempest: []string{"tempest.api.image.v2.admin.test_images.ImageWebUploadAdminTest", "tempest.api.image.v2.test_images_multistores.MultiStoresImportImagesTest.test_glance_direct_import_image_to_all_stores"}},
+	{ID: "image.concurrent-writers", Title: "Concurrent image creations and uploads",
+		Proves:  "8 clients creating and uploading images at the same moment all end with active, intact images (no database or server error)",
+		Tempest: []string{"none"}},
 }
 
 // All returns every registered feature, in registry order (the matrix's row order).

@@ -1,0 +1,104 @@
+package suites
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/fixtures/payload"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+)
+
+// writers is how many clients create and upload at the same moment.
+const writers = 8
+
+// dbErrorLine matches the database errors Glance logs when its database cannot keep up
+// (SQLite's lock, MySQL deadlocks and lost connections).
+var dbErrorLine = regexp.MustCompile(`(?i)database is locked|OperationalError|Deadlock found|Lost connection|DBConnectionError|DBDeadlock`)
+
+var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target) {
+	p := payload.New(2, 1<<20)
+	start := make(chan struct{})
+	failures := make([]string, writers)
+	ids := make([]string, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer GinkgoRecover()
+			<-start
+			ids[i], failures[i] = t.createAndUpload(ctx, p)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, id := range ids {
+		if id != "" {
+			t.deleteAtEnd(id)
+		}
+	}
+
+	var failed []string
+	for _, f := range failures {
+		if f != "" {
+			failed = append(failed, f)
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	dbErrors := 0
+	for _, logs := range t.col.dep.LogsSince(ctx, t.began) {
+		dbErrors += len(dbErrorLine.FindAllString(logs, -1))
+	}
+	requests := len(t.rec.Exchanges())
+	Fail(fmt.Sprintf("%d of %d concurrent writers failed (%s); %d database error lines in the server log for %d requests",
+		len(failed), writers, summarize(failed), dbErrors, requests))
+})
+
+// createAndUpload creates an image, uploads p and checks the result. It returns the image id
+// (if one was created) and "" or what went wrong; it never calls Fail, so it is safe to run from
+// several goroutines.
+func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (id, failure string) {
+	img, err := images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
+	if err != nil {
+		return "", "create: " + shortStatus(err)
+	}
+	if err := imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
+		return img.ID, "upload: " + shortStatus(err)
+	}
+	got, err := images.Get(ctx, t.Client, img.ID).Extract()
+	switch {
+	case err != nil:
+		return img.ID, "get: " + shortStatus(err)
+	case got.Status != images.ImageStatusActive || got.Checksum != p.MD5:
+		return img.ID, fmt.Sprintf("image %s, checksum %q", got.Status, got.Checksum)
+	}
+	return img.ID, ""
+}
+
+// summarize folds identical failures: "upload: 500 x3, create: 500".
+func summarize(failures []string) string {
+	count := map[string]int{}
+	for _, f := range failures {
+		count[f]++
+	}
+	keys := sortedKeys(count)
+	sort.SliceStable(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
+	var parts []string
+	for _, k := range keys {
+		if count[k] > 1 {
+			parts = append(parts, fmt.Sprintf("%s x%d", k, count[k]))
+		} else {
+			parts = append(parts, k)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
