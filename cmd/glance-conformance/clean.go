@@ -12,13 +12,11 @@ func cleanCmd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	ctx, stop := interruptContext()
-	defer stop()
-	eng, err := connectEngine(ctx)
+	ctx, eng, done, err := openEngine()
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
+	defer done()
 	n, err := eng.Sweep(ctx, engine.ProjectLabel, "true")
 	fmt.Printf("clean: removed %d containers, networks and volumes\n", n)
 	return err

@@ -27,13 +27,11 @@ func imagesCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := interruptContext()
-	defer stop()
-	eng, err := connectEngine(ctx)
+	ctx, eng, done, err := openEngine()
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
+	defer done()
 	_, err = ensureImages(ctx, eng, suites, *mirror)
 	return err
 }
@@ -60,12 +58,19 @@ func parseReleases(s string) ([]string, error) {
 	return out, nil
 }
 
-func connectEngine(ctx context.Context) (*engine.Engine, error) {
+// openEngine connects to the Docker engine under a context that Ctrl-C and SIGTERM cancel.
+// No engine is a usage error: one line, exit status 2.
+func openEngine() (context.Context, *engine.Engine, func(), error) {
+	ctx, stop := interruptContext()
 	eng, err := engine.Connect(ctx)
-	if errors.Is(err, engine.ErrUnavailable) {
-		return nil, usagef("%v (is the Docker daemon running?)", err)
+	if err != nil {
+		stop()
+		if errors.Is(err, engine.ErrUnavailable) {
+			return nil, nil, nil, usagef("%v (is the Docker daemon running?)", err)
+		}
+		return nil, nil, nil, err
 	}
-	return eng, err
+	return ctx, eng, func() { eng.Close(); stop() }, nil
 }
 
 // ensureImages builds the missing images and returns what is known of each, by suite.

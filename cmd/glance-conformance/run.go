@@ -65,13 +65,11 @@ func runCmd(args []string) error {
 		return usagef("suite binary %s missing: build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
 	}
 
-	ctx, stop := interruptContext()
-	defer stop()
-	eng, err := connectEngine(ctx)
+	ctx, eng, done, err := openEngine()
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
+	defer done()
 
 	started := time.Now()
 	infos, err := ensureImages(ctx, eng, suites, o.mirror)
@@ -116,7 +114,7 @@ func runCmd(args []string) error {
 		suiteArgs = append(suiteArgs, "-keep")
 	}
 	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases, output in %s\n", runID, len(tops), len(suites), o.out)
-	stop() // from here on, signals are runSuite's to handle
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // from here on, signals are runSuite's to handle
 	interrupted, suiteErr := runSuite(o.suiteBinary, suiteArgs, filepath.Join(o.out, "run.log"))
 	if !o.keep {
 		// The suite removes what it starts; this catches what an interrupted suite could not.

@@ -106,43 +106,42 @@ func (e *Engine) Logs(ctx context.Context, containerID string, since time.Time) 
 
 // Sweep removes every container, network and volume carrying label=value (for example
 // RunLabel=<id>, or ProjectLabel=true for everything the project ever left behind).
-// It returns how many objects it removed.
+// It returns how many objects it removed; objects that vanish meanwhile are not errors.
 func (e *Engine) Sweep(ctx context.Context, label, value string) (int, error) {
 	f := client.Filters{}.Add("label", label+"="+value)
 	removed := 0
 	var errs []error
+	tally := func(err error) {
+		switch {
+		case err == nil:
+			removed++
+		case !cerrdefs.IsNotFound(err):
+			errs = append(errs, err)
+		}
+	}
 	cs, err := e.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return 0, err
 	}
 	for _, c := range cs.Items {
-		if _, err := e.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
-			errs = append(errs, err)
-		} else {
-			removed++
-		}
+		_, err := e.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		tally(err)
 	}
 	ns, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		return removed, err
 	}
 	for _, n := range ns.Items {
-		if _, err := e.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
-			errs = append(errs, err)
-		} else {
-			removed++
-		}
+		_, err := e.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
+		tally(err)
 	}
 	vs, err := e.cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
 	if err != nil {
 		return removed, err
 	}
 	for _, v := range vs.Items {
-		if _, err := e.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil {
-			errs = append(errs, err)
-		} else {
-			removed++
-		}
+		_, err := e.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
+		tally(err)
 	}
 	return removed, errors.Join(errs...)
 }
