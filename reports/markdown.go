@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -44,10 +45,8 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | note |\n|---|---|---|---|---|\n")
 	for _, c := range m.Columns {
 		var servers []string
-		for _, k := range []string{"apache", "mod_wsgi", "uwsgi", "python"} {
-			if v := c.Servers[k]; v != "" {
-				servers = append(servers, k+" "+v)
-			}
+		for _, k := range sortedKeys(c.Servers) {
+			servers = append(servers, k+" "+c.Servers[k])
 		}
 		note := c.Description
 		if c.Error != "" {
@@ -78,4 +77,13 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 func escape(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

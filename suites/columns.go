@@ -140,12 +140,8 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		info := infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
-		for k, v := range info.Versions {
-			if k != "glance" {
-				c.meta.Servers[k] = v
-			}
-		}
-		if err := firstErr(fileErrs[c.release], baseErr, servicesErr); err != nil {
+		serversErr := c.readServerVersions(info)
+		if err := firstErr(fileErrs[c.release], baseErr, servicesErr, serversErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
 			continue
@@ -160,6 +156,25 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		}(c)
 	}
 	wg.Wait()
+}
+
+// alwaysServers run in every column: the interpreter and the database.
+var alwaysServers = []string{"python", "mariadb"}
+
+// readServerVersions fills the column's server versions from the image's labels, for the
+// servers the topology names; a name the image has no version for is an error of the descriptor.
+func (c *column) readServerVersions(info image.Info) error {
+	for _, name := range append(append([]string{}, c.top.Servers...), alwaysServers...) {
+		v, ok := info.Versions[name]
+		if !ok {
+			if info.Tag == "" {
+				return nil // the image itself is missing; that error is reported instead
+			}
+			return fmt.Errorf("topology %s names server %q, for which image %s records no version", c.top.Name, name, info.Tag)
+		}
+		c.meta.Servers[name] = v
+	}
+	return nil
 }
 
 // baseServices are the service containers of deployments/base/services.yaml (the database).

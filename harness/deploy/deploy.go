@@ -4,9 +4,11 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -88,11 +90,17 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		"org.glance-conformance.column":   opts.ColumnID,
 		"org.glance-conformance.topology": top.Name,
 	}
-	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(labels))
+	// The endpoint is known before anything starts, so config files can name it.
+	hostPort, err := freeLoopbackPort()
+	if err != nil {
+		return col, err
+	}
+	col.endpoint = (&url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", loopback, hostPort), Path: top.EndpointPath}).String()
+	colNet, err := tcnetwork.New(ctx, tcnetwork.WithLabels(labels))
 	if err != nil {
 		return col, fmt.Errorf("creating the column's network: %w", err)
 	}
-	col.network = net
+	col.network = colNet
 
 	type unit struct {
 		spec  topology.Container
@@ -114,6 +122,12 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		}
 		units = append(units, unit{c, files})
 	}
+	publicEndpoint := strings.TrimSuffix(col.endpoint, "/")
+	for _, u := range units {
+		for path, b := range u.files {
+			u.files[path] = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
+		}
+	}
 	seen := map[string]bool{}
 	for _, u := range units {
 		if seen[u.spec.Name] {
@@ -123,7 +137,7 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	}
 	for _, u := range units {
 		progress("%s: starting %s", opts.ColumnID, u.spec.Name)
-		s, err := col.startContainer(ctx, opts, labels, u.spec, u.files)
+		s, err := col.startContainer(ctx, opts, labels, u.spec, u.files, hostPort)
 		if s != nil {
 			col.mu.Lock()
 			col.started = append(col.started, s)
@@ -132,20 +146,28 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		if err != nil {
 			return col, fmt.Errorf("container %s: %w", u.spec.Name, err)
 		}
-		if u.spec.Entrypoint {
-			port, err := s.c.MappedPort(ctx, fmt.Sprintf("%d/tcp", u.spec.Port))
-			if err != nil {
-				return col, fmt.Errorf("container %s: published port: %w", u.spec.Name, err)
-			}
-			col.endpoint = (&url.URL{Scheme: "http", Host: "127.0.0.1:" + port.Port(), Path: top.EndpointPath}).String()
-		}
 	}
 	col.StartedIn = time.Since(began)
 	progress("%s: ready at %s in %s", opts.ColumnID, col.endpoint, col.StartedIn.Round(100*time.Millisecond))
 	return col, nil
 }
 
-func (col *Column) startContainer(ctx context.Context, opts Options, labels map[string]string, spec topology.Container, files map[string][]byte) (*started, error) {
+// PublicEndpointPlaceholder, in a container's files, is replaced by the endpoint URL clients
+// use, without its trailing slash.
+const PublicEndpointPlaceholder = "@PUBLIC_ENDPOINT@"
+
+// freeLoopbackPort asks the kernel for a free port on 127.0.0.1. Another process could take it
+// before the container binds it; then the start fails with a clear error, never silently.
+func freeLoopbackPort() (int, error) {
+	l, err := net.Listen("tcp", loopback.String()+":0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port on %s: %w", loopback, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (col *Column) startContainer(ctx context.Context, opts Options, labels map[string]string, spec topology.Container, files map[string][]byte, hostPort int) (*started, error) {
 	req := testcontainers.ContainerRequest{
 		Image:          opts.Image,
 		Name:           containerName(opts.RunID, opts.ColumnID, spec.Name),
@@ -160,7 +182,7 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		port := network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
 		req.ExposedPorts = []string{port.String()}
 		req.HostConfigModifier = func(hc *container.HostConfig) {
-			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: ""}}}
+			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: fmt.Sprint(hostPort)}}}
 		}
 	}
 	for path, content := range files {

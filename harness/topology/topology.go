@@ -35,7 +35,13 @@ type Topology struct {
 	// EndpointPath is the path prefix Glance is served under ("/" unless a proxy mounts it
 	// elsewhere, as devstack does with "/image").
 	EndpointPath string `yaml:"endpointPath"`
+	// Servers names the server software this topology runs, as the image labels name it
+	// (apache, mod_wsgi, uwsgi, eventlet); the matrix's column metadata gives their versions.
+	Servers []string `yaml:"servers"`
 	// Containers are started in this order; each waits until ready before the next starts.
+	// Their files may contain @PUBLIC_ENDPOINT@, replaced by the endpoint URL clients use
+	// (http://127.0.0.1:<port><endpointPath>, no trailing slash), as Glance's public_endpoint
+	// must be under a path prefix.
 	Containers []Container `yaml:"containers"`
 
 	// Name is the folder's name; Dir its path. Neither is read from the YAML.
@@ -147,6 +153,9 @@ func (t *Topology) validate() error {
 	}
 	if glances == 0 {
 		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
+	}
+	if len(t.Servers) == 0 {
+		errs = append(errs, errors.New("servers is empty: name the server software the topology runs"))
 	}
 	return errors.Join(errs...)
 }

@@ -91,6 +91,7 @@ func writeTopology(t *testing.T, yaml string, files ...string) string {
 const valid = `apiVersion: glance-conformance/topology/v1
 description: demo
 endpointPath: /image
+servers: [apache, uwsgi]
 containers:
   - name: front
     entrypoint: true

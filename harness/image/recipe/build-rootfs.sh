@@ -40,6 +40,8 @@ labels=(
   "org.glance-conformance.version.mod_wsgi=$(version libapache2-mod-wsgi-py3)"
   "org.glance-conformance.version.uwsgi=$(version uwsgi-core)"
   "org.glance-conformance.version.python=$(version python3)"
+  "org.glance-conformance.version.eventlet=$(version python3-eventlet)"
+  "org.glance-conformance.version.mariadb=$(version mariadb-server)"
 )
 
 umount "$root/proc"
