@@ -164,7 +164,7 @@ func TestMarkdown(t *testing.T) {
 		"| `api.versions` | pass | ERROR |",
 		"- **upload.chunked** on bookworm/mod_wsgi (fail): chunked upload: PUT /v2/images/x/file answered 411: <html>",
 		"6 cells: 2 passed, 2 failed, 0 skipped, 2 errors",
-		"apache 2.4.68-1~deb12u1, mod_wsgi 4.9.4-1+b2",
+		"apache 2.4.68-1~deb12u1, mod_wsgi 4.9.4-1+b2 | 0.0s | 4.5s |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("matrix.md lacks %q:\n%s", want, md)

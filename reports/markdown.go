@@ -42,7 +42,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 
-	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | note |\n|---|---|---|---|---|\n")
+	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | specs took | note |\n|---|---|---|---|---|---|\n")
 	for _, c := range m.Columns {
 		var servers []string
 		for _, k := range sortedKeys(c.Servers) {
@@ -52,7 +52,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		if c.Error != "" {
 			note = "did not start: " + c.Error
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %s |\n", c.ID, c.GlanceVersion, strings.Join(servers, ", "), c.StartSeconds, escape(note))
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %.1fs | %s |\n", c.ID, c.GlanceVersion, strings.Join(servers, ", "), c.StartSeconds, m.specSeconds(c.ID), escape(note))
 	}
 
 	var problems []Cell
@@ -86,4 +86,15 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// specSeconds is how long a column's specs ran, added up.
+func (m *Matrix) specSeconds(column string) float64 {
+	total := 0.0
+	for _, c := range m.Cells {
+		if c.Column == column {
+			total += c.DurationS
+		}
+	}
+	return total
 }

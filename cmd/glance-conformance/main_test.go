@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/glance-conformance/glance-conformance/reports"
 )
 
 // Usage errors are found before Docker is touched: these run anywhere.
@@ -58,5 +60,19 @@ func TestAndFilters(t *testing.T) {
 	}
 	if andFilters("", "x") != "x" || andFilters("x", "") != "x" {
 		t.Fatal("an empty side must vanish")
+	}
+}
+
+func TestFailedLinesFoldAColumnThatDidNotStart(t *testing.T) {
+	m := &reports.Matrix{Cells: []reports.Cell{
+		{Feature: "a", Column: "r/x", Result: reports.Error, Reason: "column r/x did not start"},
+		{Feature: "b", Column: "r/x", Result: reports.Error, Reason: "column r/x did not start"},
+		{Feature: "a", Column: "r/y", Result: reports.Fail, Reason: "411"},
+		{Feature: "b", Column: "r/y", Result: reports.Pass},
+	}}
+	got := strings.Join(failedLines(m), "\n")
+	want := "  error r/x 2 features: column r/x did not start\n  fail  r/y a: 411"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -199,21 +199,46 @@ func writeReports(out string, suiteErr error, took, imageBuild time.Duration) er
 	s := m.Summarize()
 	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d\n",
 		status(s), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
-	var bad []string
-	for _, c := range m.Cells {
-		if c.Result == reports.Fail || c.Result == reports.Error {
-			bad = append(bad, fmt.Sprintf("  %-5s %s %s: %s", c.Result, c.Column, c.Feature, truncate(c.Reason, 140)))
-		}
-	}
-	sort.Strings(bad)
-	for _, b := range bad {
-		fmt.Println(b)
+	for _, line := range failedLines(m) {
+		fmt.Println(line)
 	}
 	fmt.Printf("Run time: %s (image check/build %s). Matrix: %s\n", took.Round(time.Second), imageBuild.Round(time.Second), filepath.Join(out, "matrix.md"))
 	if s.Errors > 0 {
 		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors): see %s", s.Errors, filepath.Join(out, "matrix.md")), 1}
 	}
 	return nil
+}
+
+// failedLines lists the failed and errored cells, one line each, except that the cells of a
+// column sharing one reason (a column that did not start) fold into one line.
+func failedLines(m *reports.Matrix) []string {
+	type key struct {
+		result reports.Result
+		column string
+		reason string
+	}
+	var order []key
+	features := map[key][]string{}
+	for _, c := range m.Cells {
+		if c.Result != reports.Fail && c.Result != reports.Error {
+			continue
+		}
+		k := key{c.Result, c.Column, c.Reason}
+		if _, ok := features[k]; !ok {
+			order = append(order, k)
+		}
+		features[k] = append(features[k], c.Feature)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].column < order[j].column })
+	var lines []string
+	for _, k := range order {
+		what := features[k][0]
+		if n := len(features[k]); n > 1 {
+			what = fmt.Sprintf("%d features", n)
+		}
+		lines = append(lines, fmt.Sprintf("  %-5s %s %s: %s", k.result, k.column, what, truncate(k.reason, 140)))
+	}
+	return lines
 }
 
 func status(s reports.Summary) string {

@@ -28,8 +28,11 @@ func TestShippedTopologiesLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, top := range all {
-		if top.Entrypoint().Port == 0 || top.EndpointPath != "/" {
-			t.Errorf("%s: entrypoint %+v, path %q", top.Name, top.Entrypoint(), top.EndpointPath)
+		if top.Entrypoint().Port == 0 || !strings.HasSuffix(top.EndpointPath, "/") {
+			t.Errorf("%s: entrypoint port %d, path %q", top.Name, top.Entrypoint().Port, top.EndpointPath)
+		}
+		if _, err := os.Stat(filepath.Join(top.Dir, "README.md")); err != nil {
+			t.Errorf("%s: every topology folder says where its configuration comes from in a README.md", top.Name)
 		}
 	}
 	if _, err := BaseGlanceConf(root); err != nil {
