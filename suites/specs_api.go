@@ -13,15 +13,25 @@ import (
 var _ = conformance("api.versions", func(ctx SpecContext, t *Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "versions", nil, nil)
 	t.Check(err, "GET /versions")
-	t.Expectf(r.Status == 200, "GET /versions answered %d, want 200: %s", r.Status, truncate(oneLine(string(r.Body)), 200))
+	t.Expectf(r.Status == 200, "GET /versions answered %d, want 200: %s", r.Status, bodySummary(r.Body))
 	var doc struct {
-		Versions []struct{ ID, Status string } `json:"versions"`
+		Versions []struct {
+			ID, Status string
+			Links      []struct{ Rel, Href string }
+		} `json:"versions"`
 	}
 	t.Check(json.Unmarshal(r.Body, &doc), "GET /versions body")
 	v2 := 0
 	for _, v := range doc.Versions {
-		if strings.HasPrefix(v.ID, "v2") {
-			v2++
+		if !strings.HasPrefix(v.ID, "v2") {
+			continue
+		}
+		v2++
+		// Clients follow these links: behind a proxy or a path prefix they must still point at
+		// the endpoint the client used.
+		for _, l := range v.Links {
+			t.Expectf(l.Rel != "self" || strings.HasPrefix(l.Href, t.Endpoint()),
+				"version %s links to %s, which is not under the endpoint %s", v.ID, l.Href, t.Endpoint())
 		}
 	}
 	t.Expectf(v2 > 0, "GET /versions lists no v2 version: %s", truncate(string(r.Body), 200))

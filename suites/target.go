@@ -52,6 +52,9 @@ func newTarget(col *column, f feature.Feature) *Target {
 	}
 }
 
+// Endpoint is the base URL the specs use, ending in "/".
+func (t *Target) Endpoint() string { return t.Client.Endpoint }
+
 // NamePrefix starts the name of everything the suite creates, so a run only ever touches its own.
 func NamePrefix() string { return "gc-" + shared.runID + "-" }
 
@@ -199,7 +202,7 @@ func stringProp(img *images.Image, key string) string {
 func describe(err error) string {
 	var unexpected gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &unexpected) {
-		return fmt.Sprintf("%s %s answered %d: %s", unexpected.Method, pathOf(unexpected.URL), unexpected.Actual, truncate(oneLine(string(unexpected.Body)), 200))
+		return fmt.Sprintf("%s %s answered %d: %s", unexpected.Method, pathOf(unexpected.URL), unexpected.Actual, bodySummary(unexpected.Body))
 	}
 	return truncate(oneLine(err.Error()), 300)
 }

@@ -1,10 +1,12 @@
 package suites
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/gophercloud/gophercloud/v2"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -60,4 +62,23 @@ func shortStatus(err error) string {
 		return fmt.Sprint(unexpected.Actual)
 	}
 	return truncate(oneLine(err.Error()), 80)
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// bodySummary is the gist of an error body in one short line: the title of an HTML page,
+// the title and message of Glance's JSON errors, or the start of anything else.
+func bodySummary(b []byte) string {
+	var glanceErr struct{ Title, Message string }
+	if json.Unmarshal(b, &glanceErr) == nil && (glanceErr.Title != "" || glanceErr.Message != "") {
+		msg := oneLine(htmlTag.ReplaceAllString(glanceErr.Message, " "))
+		return truncate(strings.TrimSpace(glanceErr.Title+": "+msg), 200)
+	}
+	if m := htmlTitle.FindSubmatch(b); m != nil {
+		return truncate(oneLine(string(m[1]))+" (HTML page)", 200)
+	}
+	return truncate(oneLine(string(b)), 200)
 }

@@ -30,7 +30,7 @@ const (
 
 var registry = []Feature{
 	{ID: "api.versions", Title: "API version discovery",
-		Proves:  "GET /versions answers 200 listing v2 versions and GET / answers 300 Multiple Choices",
+		Proves:  "GET /versions answers 200 listing v2 versions whose links point under the endpoint the client used, and GET / answers 300 Multiple Choices",
 		Tempest: []string{"tempest.api.image.v2.test_versions.VersionsTest.test_list_versions"}},
 	{ID: "image.lifecycle", Title: "Image create, get, list, update, delete",
 		Proves:  "an image record can be created, read, found by a name filter, changed with a JSON patch and deleted, after which it answers 404",
