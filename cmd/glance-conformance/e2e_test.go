@@ -52,7 +52,7 @@ func TestEndToEndStandalone(t *testing.T) {
 		t.Fatalf("columns: %+v", m.Columns)
 	}
 	col := m.Columns[0]
-	if !strings.HasPrefix(col.GlanceVersion, "25.") || col.Servers["apache"] == "" || col.Servers["uwsgi"] == "" {
+	if !strings.HasPrefix(col.GlanceVersion, "25.") || col.Servers["eventlet"] == "" || col.Servers["mariadb"] == "" {
 		t.Errorf("versions not read from the image: %+v", col)
 	}
 	if n := len(feature.All()); len(m.Features) != n || len(m.Cells) != n {
