@@ -47,7 +47,19 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 					return nil, fmt.Errorf("columns entry: %w", err)
 				}
 				m.Columns = append(m.Columns, cols...)
-				continue
+			}
+			if e, ok := entry(sr, ClientThroughputEntryName); ok {
+				m.throughput().Client = Throughput{}
+				if err := json.Unmarshal([]byte(e), &m.throughput().Client); err != nil {
+					return nil, fmt.Errorf("client throughput entry: %w", err)
+				}
+			}
+			if e, ok := entry(sr, ThroughputEntryName); ok {
+				var t Throughput
+				if err := json.Unmarshal([]byte(e), &t); err != nil {
+					return nil, fmt.Errorf("throughput entry: %w", err)
+				}
+				m.throughput().Columns = append(m.throughput().Columns, t)
 			}
 			e, ok := entry(sr, CellEntryName)
 			if !ok {
@@ -75,6 +87,13 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 		return nil, fmt.Errorf("the report has cells but no column entry: was the suite's BeforeSuite skipped?")
 	}
 	return m, nil
+}
+
+func (m *Matrix) throughput() *ThroughputReport {
+	if m.Throughput == nil {
+		m.Throughput = &ThroughputReport{}
+	}
+	return m.Throughput
 }
 
 func cellOf(sr types.SpecReport, ce CellEntry) Cell {

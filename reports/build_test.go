@@ -171,3 +171,36 @@ func TestMarkdown(t *testing.T) {
 		}
 	}
 }
+
+func TestThroughputTable(t *testing.T) {
+	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
+		ReportEntries: []types.ReportEntry{
+			entryOf(ColumnsEntryName, []Column{{ID: "r/a"}, {ID: "r/b"}}),
+			entryOf(ClientThroughputEntryName, Throughput{Column: "client", SizeBytes: 1126 << 20, UploadMiBs: []float64{900, 1000, 1100}, UploadMedian: 1000, DownloadMedian: 800}),
+		}}
+	bench := func(tp Throughput) types.SpecReport {
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, State: types.SpecStatePassed, ReportEntries: []types.ReportEntry{entryOf(ThroughputEntryName, tp)}}
+	}
+	r := types.Report{SpecReports: []types.SpecReport{suite,
+		specOf("api.versions", "r/a", types.SpecStatePassed, ""),
+		bench(Throughput{Column: "r/a", UploadMedian: 250, DownloadMedian: 400}),
+		bench(Throughput{Column: "r/b", Error: "upload: 413"}),
+	}}
+	m, err := Build(roundTrip(t, r), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Throughput == nil || m.Throughput.Client.UploadMedian != 1000 || len(m.Throughput.Columns) != 2 {
+		t.Fatalf("%+v", m.Throughput)
+	}
+	if len(m.Cells) != 1 {
+		t.Fatalf("the benchmark must not be a cell: %d cells", len(m.Cells))
+	}
+	var b bytes.Buffer
+	m.WriteMarkdown(&b)
+	for _, want := range []string{"| r/a | 250.0 | 0.25 | 400.0 | 0.50 |  |", "| r/b | 0.0 | - | 0.0 | - | upload: 413 |", "upload 1000, download 800 MiB/s"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("matrix.md lacks %q:\n%s", want, b.String())
+		}
+	}
+}

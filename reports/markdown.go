@@ -55,6 +55,17 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %.1fs | %s |\n", c.ID, c.GlanceVersion, strings.Join(servers, ", "), c.StartSeconds, m.specSeconds(c.ID), escape(note))
 	}
 
+	if tp := m.Throughput; tp != nil && len(tp.Columns) > 0 {
+		c := tp.Client
+		fmt.Fprintf(&b, "\n## Throughput\n\nThe large image (%d MiB), median of %d rounds, in MiB/s; \"x client\" divides by the client's own limit, measured in the same run with the same code against a local sink (upload %.0f, download %.0f MiB/s%s). A benchmark, not a test: no cell depends on it.\n\n",
+			c.SizeBytes>>20, len(c.UploadMiBs), c.UploadMedian, c.DownloadMedian, errNote(c.Error))
+		b.WriteString("| column | upload | x client | download | x client | note |\n|---|---|---|---|---|---|\n")
+		for _, t := range tp.Columns {
+			fmt.Fprintf(&b, "| %s | %.1f | %s | %.1f | %s | %s |\n", t.Column, t.UploadMedian, ratio(t.UploadMedian, c.UploadMedian),
+				t.DownloadMedian, ratio(t.DownloadMedian, c.DownloadMedian), escape(t.Error))
+		}
+	}
+
 	var problems []Cell
 	for _, f := range m.Features {
 		for _, c := range m.Columns {
@@ -97,4 +108,18 @@ func (m *Matrix) specSeconds(column string) float64 {
 		}
 	}
 	return total
+}
+
+func ratio(x, limit float64) string {
+	if x == 0 || limit == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", x/limit)
+}
+
+func errNote(e string) string {
+	if e == "" {
+		return ""
+	}
+	return "; " + e
 }

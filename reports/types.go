@@ -25,6 +25,25 @@ type Matrix struct {
 	Columns     []Column  `json:"columns"`
 	Features    []Feature `json:"features"`
 	Cells       []Cell    `json:"cells"`
+	// Throughput is a benchmark beside the matrix, never a cell: no result depends on it.
+	Throughput *ThroughputReport `json:"throughput,omitempty"`
+}
+
+// ThroughputReport holds the client's own limit and each column's figures.
+type ThroughputReport struct {
+	Client  Throughput   `json:"client"`
+	Columns []Throughput `json:"columns"`
+}
+
+// Throughput is one set of measurements of the large image, in MiB/s.
+type Throughput struct {
+	Column         string    `json:"column"`
+	SizeBytes      int64     `json:"size_bytes"`
+	UploadMiBs     []float64 `json:"upload_mibs,omitempty"`
+	DownloadMiBs   []float64 `json:"download_mibs,omitempty"`
+	UploadMedian   float64   `json:"upload_median_mibs"`
+	DownloadMedian float64   `json:"download_median_mibs"`
+	Error          string    `json:"error,omitempty"` // why it could not be measured
 }
 
 // Column is one deployment: a topology on a release.
@@ -72,9 +91,11 @@ type EvidenceEntry struct {
 
 // Names of the Ginkgo report entries the suite writes and Build reads.
 const (
-	CellEntryName         = "glance-conformance/cell"
-	EvidenceEntryName     = "glance-conformance/evidence"
-	HarnessErrorEntryName = "glance-conformance/harness-error"
-	ColumnsEntryName      = "glance-conformance/columns"
-	FeaturesEntryName     = "glance-conformance/features" // []Feature in registry (row) order
+	CellEntryName             = "glance-conformance/cell"
+	EvidenceEntryName         = "glance-conformance/evidence"
+	HarnessErrorEntryName     = "glance-conformance/harness-error"
+	ColumnsEntryName          = "glance-conformance/columns"
+	FeaturesEntryName         = "glance-conformance/features"          // []Feature in registry (row) order
+	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column
+	ClientThroughputEntryName = "glance-conformance/client-throughput" // Throughput of the client alone
 )

@@ -60,6 +60,7 @@ func defineColumns(cfg *config) {
 				for _, s := range specs {
 					defineSpec(col, s)
 				}
+				defineBenchmark(col)
 			})
 		}
 	}
@@ -83,6 +84,10 @@ func defineColumns(cfg *config) {
 			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves})
 		}
 		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
+		if benchmarkSelected() {
+			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", largeSize>>20, benchmarkRounds)
+			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
+		}
 		DeferCleanup(func(ctx SpecContext) { stopColumns(ctx, cfg, selected) }, NodeTimeout(5*time.Minute))
 	}, NodeTimeout(20*time.Minute))
 }
@@ -90,21 +95,45 @@ func defineColumns(cfg *config) {
 // selectedColumns are the columns with at least one spec the label filter lets through, so a
 // filter on a topology or feature starts only what it needs.
 func selectedColumns() []*column {
-	filter, err := types.ParseLabelFilter(GinkgoLabelFilter())
-	if err != nil {
-		Fail("label filter: " + err.Error())
-	}
+	filter := labelFilter()
 	var out []*column
 	for _, c := range columns {
-		for _, s := range specs {
-			labels := []string{feature.TopologyLabelPrefix + c.top.Name, feature.ReleaseLabelPrefix + c.release, s.feature.Label()}
-			if filter(labels) {
+		for _, leaf := range leafLabels() {
+			if filter(append([]string{feature.TopologyLabelPrefix + c.top.Name, feature.ReleaseLabelPrefix + c.release}, leaf)) {
 				out = append(out, c)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// benchmarkSelected tells whether any benchmark spec will run.
+func benchmarkSelected() bool {
+	filter := labelFilter()
+	for _, c := range columns {
+		if filter([]string{feature.TopologyLabelPrefix + c.top.Name, feature.ReleaseLabelPrefix + c.release, BenchmarkLabel}) {
+			return true
+		}
+	}
+	return false
+}
+
+// leafLabels are the labels of each spec a column holds: one per feature, and the benchmark.
+func leafLabels() []string {
+	var out []string
+	for _, s := range specs {
+		out = append(out, s.feature.Label())
+	}
+	return append(out, BenchmarkLabel)
+}
+
+func labelFilter() types.LabelFilter {
+	filter, err := types.ParseLabelFilter(GinkgoLabelFilter())
+	if err != nil {
+		Fail("label filter: " + err.Error())
+	}
+	return filter
 }
 
 func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*column) {

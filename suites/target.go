@@ -93,6 +93,12 @@ func (t *Target) deleteAtEnd(id string) {
 	})
 }
 
+// deleteNow deletes an image at once (large images would otherwise fill the disk until the
+// spec ends).
+func (t *Target) deleteNow(ctx context.Context, id string) {
+	t.Check(images.Delete(ctx, t.Client, id).ExtractErr(), "delete")
+}
+
 // GetImage reads an image and fails the spec if it cannot.
 func (t *Target) GetImage(ctx context.Context, id string) *images.Image {
 	img, err := images.Get(ctx, t.Client, id).Extract()

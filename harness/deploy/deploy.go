@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	tcexec "github.com/testcontainers/testcontainers-go/exec"
@@ -37,6 +38,8 @@ type Deployment interface {
 	LogsSince(ctx context.Context, t time.Time) map[string]string
 	// Exec runs a command in a named component and returns its exit code and output.
 	Exec(ctx context.Context, component string, cmd ...string) (int, string, error)
+	// GlanceComponents names the components that run Glance (and hold its data directories).
+	GlanceComponents() []string
 }
 
 // Extra is a container that is not part of the topology but that the specs need on the same
@@ -152,6 +155,10 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	return col, nil
 }
 
+// GlanceDataDir holds Glance's stores, staging and tasks directories in every container that runs
+// Glance; it is a volume of its own.
+const GlanceDataDir = "/var/lib/glance"
+
 // PublicEndpointPlaceholder, in a container's files, is replaced by the endpoint URL clients
 // use, without its trailing slash.
 const PublicEndpointPlaceholder = "@PUBLIC_ENDPOINT@"
@@ -177,12 +184,21 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		NetworkAliases: map[string][]string{col.network.Name: {spec.Name}},
 	}
 	req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
+	var port network.Port
 	if spec.Entrypoint {
 		// Published on loopback only: nothing of a test run is reachable from outside the machine.
-		port := network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
+		port = network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
 		req.ExposedPorts = []string{port.String()}
-		req.HostConfigModifier = func(hc *container.HostConfig) {
+	}
+	req.HostConfigModifier = func(hc *container.HostConfig) {
+		if spec.Entrypoint {
 			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: fmt.Sprint(hostPort)}}}
+		}
+		if spec.Glance {
+			// Glance's stores and staging area on a volume, as on a real server, not on the
+			// container's copy-on-write layer (which would measure the storage driver).
+			// Anonymous: Docker fills it from the image and removes it with the container.
+			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeVolume, Target: GlanceDataDir})
 		}
 	}
 	for path, content := range files {
@@ -284,6 +300,17 @@ func (col *Column) Exec(ctx context.Context, component string, cmd ...string) (i
 		}
 	}
 	return -1, "", fmt.Errorf("no component %q in column %s", component, col.ID)
+}
+
+// GlanceComponents implements Deployment.
+func (col *Column) GlanceComponents() []string {
+	var names []string
+	for _, c := range col.Topology.Containers {
+		if c.Glance {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }
 
 // SaveLogs writes each container's whole log to dir/<name>.log.

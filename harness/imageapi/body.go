@@ -3,6 +3,7 @@ package imageapi
 import (
 	"bytes"
 	"io"
+	"net/http"
 )
 
 // Sized returns a body whose length net/http knows, so it is sent with Content-Length.
@@ -45,4 +46,62 @@ func (c *chunkedBody) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// Chunks returns a body sent with Transfer-Encoding: chunked whose chunks have the given sizes
+// in turn, the last size repeating until the data ends (the final chunk may be shorter).
+func Chunks(data []byte, sizes ...int) io.Reader { return &sizedChunks{data: data, sizes: sizes} }
+
+type sizedChunks struct {
+	data  []byte
+	sizes []int
+	off   int
+}
+
+func (c *sizedChunks) Read(p []byte) (int, error) {
+	if c.off >= len(c.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, c.data[c.off:])
+	c.off += n
+	return n, nil
+}
+
+func (c *sizedChunks) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for i := 0; c.off < len(c.data); i++ {
+		size := c.sizes[min(i, len(c.sizes)-1)]
+		end := min(c.off+size, len(c.data))
+		n, err := w.Write(c.data[c.off:end])
+		c.off += n
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// WithLength returns a body sent with Content-Length: n although it is a stream (net/http only
+// knows the length of in-memory readers). The body may deliver fewer bytes or fail: that is
+// how a client that drops an upload halfway is made.
+func WithLength(r io.Reader, n int64) io.ReadCloser { return &lengthBody{Reader: r, n: n} }
+
+type lengthBody struct {
+	io.Reader
+	n int64
+}
+
+func (*lengthBody) Close() error { return nil }
+
+// lengthSetter gives requests whose body came from WithLength their Content-Length. net/http
+// takes an io.ReadCloser body as it is, so the type is still visible here.
+type lengthSetter struct{ next http.RoundTripper }
+
+func (l lengthSetter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if lb, ok := req.Body.(*lengthBody); ok && req.ContentLength <= 0 {
+		req = req.Clone(req.Context())
+		req.ContentLength = lb.n
+	}
+	return l.next.RoundTrip(req)
 }

@@ -3,13 +3,17 @@ package imageapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
 )
 
 // chunkSizes accepts one HTTP request on l and returns the sizes of the chunks of its body, as
@@ -96,5 +100,56 @@ func TestSizedSendsContentLength(t *testing.T) {
 	<-done
 	if req.ContentLength != 5 || resp.StatusCode != 400 { // 400: our fake server saw no chunking
 		t.Fatalf("ContentLength=%d status=%d", req.ContentLength, resp.StatusCode)
+	}
+}
+
+func TestChunksCycleThroughSizes(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	done := make(chan []int)
+	go func() { s, _ := chunkSizes(t, l); done <- s }()
+	data := bytes.Repeat([]byte("y"), 4<<20+(1<<20+1)+100)
+	req, _ := http.NewRequest("PUT", "http://"+l.Addr().String()+"/", Chunks(data, 4<<20, 1<<20+1, 4<<20))
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := fmt.Sprint(<-done), fmt.Sprint([]int{4 << 20, 1<<20 + 1, 100}); got != want {
+		t.Fatalf("chunks %s, want %s", got, want)
+	}
+}
+
+func TestWithLengthSendsContentLengthThroughTheClient(t *testing.T) {
+	got := make(chan int64, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		got <- r.ContentLength
+	}))
+	defer srv.Close()
+	rec := &evidence.Recorder{}
+	sc := New(srv.URL+"/", Admin, rec)
+	r, err := Do(context.Background(), sc, "PUT", "x", WithLength(strings.NewReader("hello"), 5), nil)
+	if err != nil || r.Status != 200 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	if n := <-got; n != 5 {
+		t.Fatalf("server saw Content-Length %d", n)
+	}
+	if ex := rec.Exchanges(); len(ex) != 1 || ex[0].Body != "Content-Length: 5" {
+		t.Fatalf("recorded %+v", ex)
+	}
+}
+
+func TestWithLengthShortBodyFailsTheRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer srv.Close()
+	sc := New(srv.URL+"/", Admin, &evidence.Recorder{})
+	_, err := Do(context.Background(), sc, "PUT", "x", WithLength(strings.NewReader("half"), 100), nil)
+	if err == nil {
+		t.Fatal("a body shorter than its Content-Length must fail the request")
 	}
 }

@@ -40,17 +40,35 @@ func (id Identity) Headers() map[string]string {
 // for forever, say) gives a failed cell with evidence instead of a hung run.
 const RequestTimeout = 90 * time.Second
 
+// Option changes how New's client connects.
+type Option func(*http.Transport)
+
+// KeepAlive lets the client reuse one connection for consecutive requests (one at a time), for
+// the feature that tests exactly that. Every other client opens a fresh connection per request,
+// so a server's keep-alive handling never decides another row's result.
+func KeepAlive() Option {
+	return func(t *http.Transport) {
+		t.DisableKeepAlives = false
+		t.MaxConnsPerHost = 1
+	}
+}
+
 // New returns a ServiceClient for the image service at endpoint (ending in "/"), recording every
-// exchange in rec. Every request uses a fresh connection: a server's keep-alive handling must
-// not decide another row's result (it gets a row of its own).
-func New(endpoint string, id Identity, rec *evidence.Recorder) *gophercloud.ServiceClient {
+// exchange in rec.
+func New(endpoint string, id Identity, rec *evidence.Recorder, opts ...Option) *gophercloud.ServiceClient {
 	transport := &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
 		DisableKeepAlives:     true,
 		ResponseHeaderTimeout: RequestTimeout,
+		// Only requests that carry "Expect: 100-continue" wait for the interim answer, as curl
+		// does (it waits 1 s); a server that never sends one gets the body after this long.
+		ExpectContinueTimeout: 5 * time.Second,
+	}
+	for _, o := range opts {
+		o(transport)
 	}
 	rec.Next = transport
-	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: rec, Timeout: RequestTimeout}}
+	pc := &gophercloud.ProviderClient{HTTPClient: http.Client{Transport: lengthSetter{rec}, Timeout: RequestTimeout}}
 	return &gophercloud.ServiceClient{
 		ProviderClient: pc,
 		Endpoint:       endpoint,

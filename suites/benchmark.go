@@ -1,0 +1,116 @@
+package suites
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
+)
+
+// Throughput is measured where data moves: uploads and downloads of the large image, median of
+// benchmarkRounds, beside the client's own limit (the same code against a local sink), so a slow
+// client can never pass for a slow server. It is a benchmark in the report, never a cell.
+const benchmarkRounds = 3
+
+// BenchmarkLabel marks the throughput specs; FEATURES= selections leave them out.
+const BenchmarkLabel = "benchmark"
+
+// benchmarkFeature names what the benchmark creates; it is not a row of the matrix.
+var benchmarkFeature = feature.Feature{ID: "benchmark.throughput", Title: "Throughput of the large image"}
+
+func defineBenchmark(col *column) {
+	It("benchmark: throughput of the large image", Label(BenchmarkLabel), func(ctx SpecContext) {
+		if col.err != nil {
+			Skip("column did not start")
+		}
+		t := newTarget(col, benchmarkFeature)
+		m := reports.Throughput{Column: col.id, SizeBytes: largeSize}
+		defer func() { AddReportEntry(reports.ThroughputEntryName, m, ReportEntryVisibilityNever) }()
+		for range benchmarkRounds {
+			img := t.CreateImage(ctx, images.CreateOpts{})
+			start := time.Now()
+			if err := t.uploadLarge(ctx, img.ID, false); err != nil {
+				m.Error = "upload: " + describe(err)
+				return
+			}
+			m.UploadMiBs = append(m.UploadMiBs, mibs(largeSize, time.Since(start)))
+			start = time.Now()
+			body, err := imagedata.Download(ctx, t.Client, img.ID).Extract()
+			if err != nil {
+				m.Error = "download: " + describe(err)
+				return
+			}
+			n, err := io.Copy(sha256.New(), body)
+			body.Close()
+			if err != nil || n != largeSize {
+				m.Error = fmt.Sprintf("download: %d bytes, %v", n, err)
+				return
+			}
+			m.DownloadMiBs = append(m.DownloadMiBs, mibs(largeSize, time.Since(start)))
+			t.deleteNow(ctx, img.ID)
+		}
+		m.UploadMedian, m.DownloadMedian = median(m.UploadMiBs), median(m.DownloadMiBs)
+	})
+}
+
+// measureClientLimit runs the benchmark's client code against an in-process server that
+// discards uploads and serves the large image from memory-less generation.
+func measureClientLimit(ctx context.Context) reports.Throughput {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", fmt.Sprint(largeSize))
+		largeStream().WriteTo(w)
+	}))
+	defer srv.Close()
+	sc := imageapi.New(srv.URL+"/", imageapi.Admin, &evidence.Recorder{})
+	m := reports.Throughput{Column: "client", SizeBytes: largeSize}
+	for range benchmarkRounds {
+		start := time.Now()
+		if err := imagedata.Upload(ctx, sc, "local", imageapi.WithLength(largeStream(), largeSize)).ExtractErr(); err != nil {
+			m.Error = err.Error()
+			return m
+		}
+		m.UploadMiBs = append(m.UploadMiBs, mibs(largeSize, time.Since(start)))
+		start = time.Now()
+		body, err := imagedata.Download(ctx, sc, "local").Extract()
+		if err != nil {
+			m.Error = err.Error()
+			return m
+		}
+		io.Copy(sha256.New(), body)
+		body.Close()
+		m.DownloadMiBs = append(m.DownloadMiBs, mibs(largeSize, time.Since(start)))
+	}
+	m.UploadMedian, m.DownloadMedian = median(m.UploadMiBs), median(m.DownloadMiBs)
+	return m
+}
+
+func mibs(n int64, d time.Duration) float64 {
+	return float64(int64(float64(n)/(1<<20)/d.Seconds()*10)) / 10
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	return s[len(s)/2]
+}
