@@ -116,6 +116,14 @@ func cellOf(sr types.SpecReport, ce CellEntry) Cell {
 	default: // interrupted, aborted, pending
 		c.Result, c.Reason = Error, fmt.Sprintf("spec %s: %s", sr.State, msg)
 	}
+	for _, e := range sr.ReportEntries {
+		if e.Name == NoteEntryName {
+			var note string
+			if json.Unmarshal([]byte(e.Value.AsJSON), &note) == nil {
+				c.Notes = append(c.Notes, note)
+			}
+		}
+	}
 	if e, ok := entry(sr, EvidenceEntryName); ok {
 		var ev EvidenceEntry
 		if json.Unmarshal([]byte(e), &ev) == nil {

@@ -61,7 +61,7 @@ func recorded(t *testing.T) *Matrix {
 		specOf("upload.chunked", "bookworm/mod_wsgi", types.SpecStateFailed,
 			"chunked upload: PUT /v2/images/x/file answered 411: <html>\nmore detail",
 			entryOf(EvidenceEntryName, EvidenceEntry{Exchanges: []string{"PUT /v2/images/x/file -> 411"}, Logs: []string{"log glance: chunked not enabled"}})),
-		specOf("upload.chunked", "bookworm/standalone", types.SpecStatePassed, ""),
+		specOf("upload.chunked", "bookworm/standalone", types.SpecStatePassed, "", entryOf(NoteEntryName, "one connection for all requests")),
 		specOf("api.versions", "bookworm/standalone", types.SpecStatePassed, ""),
 		specOf("api.versions", "bookworm/mod_wsgi", types.SpecStateFailed, "column bookworm/mod_wsgi did not start: exited",
 			entryOf(HarnessErrorEntryName, "column did not start")),
@@ -100,6 +100,9 @@ func TestBuildClassifiesCells(t *testing.T) {
 	}
 	if len(c.Evidence) != 2 || c.Evidence[0] != "http: PUT /v2/images/x/file -> 411" || c.Evidence[1] != "log glance: chunked not enabled" {
 		t.Errorf("evidence: %q", c.Evidence)
+	}
+	if c, _ := m.Cell("upload.chunked", "bookworm/standalone"); len(c.Notes) != 1 || c.Notes[0] != "one connection for all requests" {
+		t.Errorf("notes: %q", c.Notes)
 	}
 	if c.DurationS != 1.5 {
 		t.Errorf("duration %v", c.DurationS)
@@ -164,6 +167,7 @@ func TestMarkdown(t *testing.T) {
 		"| `api.versions` | pass | ERROR |",
 		"- **upload.chunked** on bookworm/mod_wsgi (fail): chunked upload: PUT /v2/images/x/file answered 411: <html>",
 		"6 cells: 2 passed, 2 failed, 0 skipped, 2 errors",
+		"- upload.chunked on bookworm/standalone: one connection for all requests",
 		"apache 2.4.68-1~deb12u1, mod_wsgi 4.9.4-1+b2 | 0.0s | 4.5s |",
 	} {
 		if !strings.Contains(md, want) {

@@ -81,6 +81,19 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\nThe evidence of each (status codes, response heads, server log lines) is in matrix.json; full logs are in logs/<column>/.\n")
 	}
+	var notes []string
+	for _, f := range m.Features {
+		for _, col := range m.Columns {
+			if cell, ok := m.Cell(f.ID, col.ID); ok {
+				for _, n := range cell.Notes {
+					notes = append(notes, fmt.Sprintf("- %s on %s: %s", cell.Feature, cell.Column, escape(n)))
+				}
+			}
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n## Notes\n\n" + strings.Join(notes, "\n") + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

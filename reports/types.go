@@ -69,11 +69,14 @@ type Feature struct {
 
 // Cell is one result.
 type Cell struct {
-	Feature   string   `json:"feature"`
-	Column    string   `json:"column"`
-	Result    Result   `json:"result"`
-	Reason    string   `json:"reason,omitempty"`
-	Evidence  []string `json:"evidence,omitempty"`
+	Feature  string   `json:"feature"`
+	Column   string   `json:"column"`
+	Result   Result   `json:"result"`
+	Reason   string   `json:"reason,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	// Notes say what a cell observed beyond its verdict (how the server handled connections, a
+	// half of the feature left to another row).
+	Notes     []string `json:"notes,omitempty"`
 	DurationS float64  `json:"duration_s"`
 }
 
@@ -98,4 +101,5 @@ const (
 	FeaturesEntryName         = "glance-conformance/features"          // []Feature in registry (row) order
 	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column
 	ClientThroughputEntryName = "glance-conformance/client-throughput" // Throughput of the client alone
+	NoteEntryName             = "glance-conformance/note"              // a string: one note of a cell
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/reports"
 )
 
 // Payloads of the transport features, made once per run on first use.
@@ -27,6 +28,7 @@ var (
 )
 
 var _ = conformance("upload.chunked-large-chunks", func(ctx SpecContext, t *Target) {
+	t.SkipUnlessChunkedWorks(ctx, "chunk size")
 	p := largeChunksPayload()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	// 4 MiB, then one of 1 MiB + 1 byte (just over uWSGI's default chunked-input-limit), then
@@ -148,7 +150,7 @@ var _ = conformance("http.keep-alive", func(ctx SpecContext, t *Target) {
 		how = fmt.Sprintf("the server closed connections: %d connections for %d requests", len(distinct), len(conns))
 	}
 	t.rec.Note(evidence.Exchange{Method: "note", URL: how + " (" + strings.Join(conns, ", ") + ")"})
-	AddReportEntry("keep-alive", how, ReportEntryVisibilityNever)
+	AddReportEntry(reports.NoteEntryName, how, ReportEntryVisibilityNever)
 })
 
 // errDropped is how the client drops an upload halfway.
@@ -194,4 +196,24 @@ func (t *Target) leftovers(ctx context.Context, imageID string) []string {
 		}
 	}
 	return found
+}
+
+// SkipUnlessChunkedWorks skips the spec when a small chunked upload fails here: the row's
+// subject (what) cannot be told apart from that failure, which is upload.chunked's finding.
+// One defect, one row.
+func (t *Target) SkipUnlessChunkedWorks(ctx SpecContext, what string) {
+	if reason := t.chunkedFailure(ctx); reason != "" {
+		Skip(fmt.Sprintf("chunked uploads fail here whatever the %s (see upload.chunked): %s", what, reason))
+	}
+}
+
+// chunkedFailure uploads 256 KiB in 64 KiB chunks to a fresh image and says what went wrong, or
+// "" when it worked.
+func (t *Target) chunkedFailure(ctx SpecContext) string {
+	probe := t.CreateImage(ctx, images.CreateOpts{})
+	data := t.Payload.Data[:256<<10]
+	if err := imagedata.Upload(ctx, t.Client, probe.ID, imageapi.Chunked(data, chunkSize)).ExtractErr(); err != nil {
+		return describe(err)
+	}
+	return ""
 }

@@ -60,9 +60,10 @@ func New(endpoint string, id Identity, rec *evidence.Recorder, opts ...Option) *
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
 		DisableKeepAlives:     true,
 		ResponseHeaderTimeout: RequestTimeout,
-		// Only requests that carry "Expect: 100-continue" wait for the interim answer, as curl
-		// does (it waits 1 s); a server that never sends one gets the body after this long.
-		ExpectContinueTimeout: 5 * time.Second,
+		// Only requests that carry "Expect: 100-continue" wait for the interim answer; like curl
+		// (CURLOPT_EXPECT_100_TIMEOUT_MS, 1 s by default), a server that never sends one gets
+		// the body after a second.
+		ExpectContinueTimeout: time.Second,
 	}
 	for _, o := range opts {
 		o(transport)
