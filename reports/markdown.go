@@ -60,7 +60,9 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "\n## Throughput\n\nThe large image (%d MiB), median of %d rounds, in MiB/s; \"x client\" divides by the client's own limit, measured in the same run with the same code against a local sink (upload %.0f, download %.0f MiB/s%s). A benchmark, not a test: no cell depends on it.\n\n",
 			c.SizeBytes>>20, len(c.UploadMiBs), c.UploadMedian, c.DownloadMedian, errNote(c.Error))
 		b.WriteString("| column | upload | x client | download | x client | note |\n|---|---|---|---|---|---|\n")
-		for _, t := range tp.Columns {
+		rows := append([]Throughput(nil), tp.Columns...)
+		sort.Slice(rows, func(i, j int) bool { return rows[i].Column < rows[j].Column })
+		for _, t := range rows {
 			fmt.Fprintf(&b, "| %s | %.1f | %s | %.1f | %s | %s |\n", t.Column, t.UploadMedian, ratio(t.UploadMedian, c.UploadMedian),
 				t.DownloadMedian, ratio(t.DownloadMedian, c.DownloadMedian), escape(t.Error))
 		}
