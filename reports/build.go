@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -185,11 +184,6 @@ func (m *Matrix) Cell(feature, column string) (Cell, bool) {
 		}
 	}
 	return Cell{}, false
-}
-
-// SortColumns orders columns by release then topology name, for stable output.
-func (m *Matrix) SortColumns() {
-	sort.SliceStable(m.Columns, func(i, j int) bool { return m.Columns[i].ID < m.Columns[j].ID })
 }
 
 // WriteJSON writes matrix.json.

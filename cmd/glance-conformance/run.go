@@ -147,7 +147,6 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 	cmd := exec.Command(binary, args...)
 	cmd.Stdout = io.MultiWriter(os.Stdout, logFile)
 	cmd.Stderr = io.MultiWriter(os.Stderr, logFile)
-	cmd.Env = append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true")
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)

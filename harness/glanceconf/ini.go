@@ -89,9 +89,6 @@ func (ini *INI) Get(sectionName, key string) (string, bool) {
 // Set sets a value, adding the section or key at the end when new.
 func (ini *INI) Set(sectionName, key, val string) { ini.section(sectionName, true).set(key, val) }
 
-// HasSection tells whether a section exists.
-func (ini *INI) HasSection(name string) bool { return ini.section(name, false) != nil }
-
 // Merge lays every value of over on top of ini.
 func (ini *INI) Merge(over *INI) {
 	for _, s := range over.sections {
