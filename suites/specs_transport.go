@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/harness/rawhttp"
 	"github.com/glance-conformance/glance-conformance/reports"
 )
 
@@ -216,4 +218,54 @@ func (t *Target) chunkedFailure(ctx SpecContext) string {
 		return describe(err)
 	}
 	return ""
+}
+
+// earlyAnswerBodySize is far more than socket buffers hold, so the client is still sending
+// when the server answers.
+const earlyAnswerBodySize = 64 << 20
+
+var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload making the image active")
+
+	// Glance refuses an upload to an active image (409) before it reads the body. The raw client
+	// writes the whole body anyway, as Go's and Python's clients do, then a follow-up request.
+	exchange, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	headers := imageapi.Admin.Headers()
+	headers["Content-Type"] = "application/octet-stream"
+	o, err := rawhttp.SendWholeBody(exchange, rawhttp.Request{
+		Method: "PUT", URL: t.Endpoint() + "v2/images/" + img.ID + "/file", Headers: headers,
+		Body: payload.NewStream(8, earlyAnswerBodySize), BodySize: earlyAnswerBodySize,
+	}, endpointPath(t.Endpoint())+"versions")
+	if err != nil {
+		harnessError("raw connection to %s: %v", t.Endpoint(), err)
+	}
+	t.rec.Note(evidence.Exchange{Method: "PUT", URL: "v2/images/" + img.ID + "/file (raw connection, whole body written)",
+		Body: fmt.Sprintf("Content-Length %d", earlyAnswerBodySize), Status: o.Status, BodyHead: o.AnswerHead, Error: o.String()})
+
+	// A reset is the finding whatever was read before it: a client writing before it reads
+	// (Go's, Python's) loses the answer. uWSGI documents this ("Things to know": an app that
+	// does not consume the body clobbers the socket; post-buffering is its remedy).
+	if o.Reset() {
+		Fail(fmt.Sprintf("the connection was reset under the client still writing the body (answer read before the reset: %d); a client that writes before it reads loses the answer (%s)", o.Status, o))
+	}
+	t.Expectf(o.Status == 409, "the upload to an active image was answered %d, want 409 (%s)", o.Status, o)
+	switch {
+	case o.Close:
+		t.Expectf(o.ReadErr == nil, "after answering with Connection: close the stream did not end cleanly (%s)", o)
+		AddReportEntry(reports.NoteEntryName, "the server answered with Connection: close and read the rest of the body before closing (lingering close)", ReportEntryVisibilityNever)
+	default:
+		t.Expectf(o.Followed == 200 && o.ReadErr == nil, "the server kept the connection but did not answer the next request on it correctly (%s)", o)
+		AddReportEntry(reports.NoteEntryName, "the server read and discarded the rest of the body and answered the next request on the same connection", ReportEntryVisibilityNever)
+	}
+})
+
+// endpointPath is the path part of an endpoint URL ("/" or "/image/").
+func endpointPath(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Path == "" {
+		return "/"
+	}
+	return u.Path
 }

@@ -80,6 +80,9 @@ var registry = []Feature{
 	{ID: "upload.abort", Title: "Upload dropped halfway",
 		Proves:  "after a client drops an upload halfway the image is not active, no partial data stays in the store or staging directories, and a new upload to the same image succeeds",
 		Tempest: []string{"none"}},
+	{ID: "upload.early-answer", Title: "Answer before the body, connection kept intact",
+		Proves:  "an upload Glance refuses before reading its body (409, the image is active) gets its answer while the client is still writing the body, and the connection then either carries the next request or ends cleanly, never a reset that makes a client writing before it reads lose the answer (RFC 9112 9.6)",
+		Tempest: []string{"none"}},
 	{ID: "upload.large", Title: "Upload over 1 GiB",
 		Proves:  "a 1.1 GiB image streamed by the client, once with Content-Length and once chunked, becomes active with the right size and hashes",
 		Tempest: []string{"none"}},
@@ -90,7 +93,7 @@ var registry = []Feature{
 		Proves:  "staging a 1.1 GiB image with Content-Length and importing it with glance-direct makes it active with the right size and hashes",
 		Tempest: []string{"none"}},
 	{ID: "upload.size-cap", Title: "Uploads over image_size_cap refused",
-		Proves:  "an upload larger than image_size_cap, with Content-Length and chunked, never becomes an active image and leaves no data; any answer the client gets is 413 (an answer lost to a connection reset is noted, not judged)",
+		Proves:  "an upload larger than image_size_cap, with Content-Length and chunked, never becomes an active image and leaves no data; any answer the client gets is 413 (an answer lost to a connection reset is noted, not judged: upload.early-answer is that row)",
 		Tempest: []string{"none"}},
 }
 

@@ -1,0 +1,169 @@
+// Package rawhttp sends HTTP/1.1 over a bare TCP connection, for the one thing net/http hides:
+// what a server does with the connection when it answers before it has read the request body.
+// Go's client (like python-requests) writes the whole body before it reads; a server that
+// answers early and then closes without draining the body (no lingering close, RFC 9112 9.6)
+// resets the connection under it, and the client loses the answer.
+package rawhttp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Outcome is what happened on the connection, in the order things were observed.
+type Outcome struct {
+	Status      int    // the first answer's status, 0 if none was read
+	Close       bool   // the first answer said Connection: close
+	BodySent    int64  // body bytes the client wrote
+	WriteErr    error  // why the client could not write all of the body and the follow-up
+	ReadErr     error  // how reading ended, nil for a clean end of stream
+	Followed    int    // the follow-up request's status, 0 if not read
+	AnswerHead  string // status line and headers of the first answer
+	ElapsedTime time.Duration
+}
+
+// Reset reports whether the connection was reset or broken under the client.
+func (o Outcome) Reset() bool {
+	return isReset(o.WriteErr) || isReset(o.ReadErr)
+}
+
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// String is the outcome in one line, for the evidence.
+func (o Outcome) String() string {
+	parts := []string{fmt.Sprintf("answer %d (Connection: close=%v)", o.Status, o.Close), fmt.Sprintf("body bytes written %d", o.BodySent)}
+	if o.WriteErr != nil {
+		parts = append(parts, "write failed: "+o.WriteErr.Error())
+	}
+	if o.Followed != 0 {
+		parts = append(parts, fmt.Sprintf("follow-up answered %d", o.Followed))
+	}
+	if o.ReadErr != nil {
+		parts = append(parts, "read ended: "+o.ReadErr.Error())
+	} else {
+		parts = append(parts, "read ended: clean end of stream")
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf(" (%s)", o.ElapsedTime.Round(time.Millisecond))
+}
+
+// Request is one request with a body of BodySize bytes read from Body.
+type Request struct {
+	Method   string
+	URL      string // absolute http URL
+	Headers  map[string]string
+	Body     io.Reader
+	BodySize int64
+}
+
+// SendWholeBody writes req with Content-Length, its whole body and then a follow-up
+// "GET <followPath>" on the same connection, as a client that writes before it reads does,
+// while it reads answers concurrently. It reads the first answer, then either the follow-up's
+// answer (when the server kept the connection) or the end of the stream (when it said close).
+// An error means the harness could not run the exchange at all (bad URL, no connection).
+func SendWholeBody(ctx context.Context, req Request, followPath string) (Outcome, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil || u.Scheme != "http" {
+		return Outcome{}, fmt.Errorf("rawhttp: want an http URL, got %q", req.URL)
+	}
+	conn, err := (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", u.Host)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	start := time.Now()
+	written := make(chan writeResult, 1)
+	go func() {
+		n, err := writeAll(conn, u, req, followPath)
+		written <- writeResult{n, err}
+	}()
+
+	var o Outcome
+	br := bufio.NewReader(conn)
+	first, err := http.ReadResponse(br, nil)
+	if err == nil {
+		o.Status, o.Close = first.StatusCode, first.Close
+		o.AnswerHead = head(first)
+		_, err = io.Copy(io.Discard, first.Body)
+		first.Body.Close()
+	}
+	if err == nil && !o.Close {
+		var next *http.Response
+		if next, err = http.ReadResponse(br, nil); err == nil {
+			o.Followed = next.StatusCode
+			_, err = io.Copy(io.Discard, next.Body)
+			next.Body.Close()
+		}
+	}
+	if err == nil {
+		// Both requests are answered or the server said it closes: the stream must now end.
+		_, err = io.Copy(io.Discard, br)
+	}
+	o.ReadErr = err
+	// The writer ends on its own: it has written everything, or the connection broke, or the
+	// deadline stops it.
+	w := <-written
+	o.BodySent, o.WriteErr = w.n, w.err
+	o.ElapsedTime = time.Since(start)
+	return o, nil
+}
+
+type writeResult struct {
+	n   int64
+	err error
+}
+
+func writeAll(conn net.Conn, u *url.URL, req Request, followPath string) (int64, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", req.Method, u.RequestURI(), u.Host, req.BodySize)
+	keys := make([]string, 0, len(req.Headers))
+	for k := range req.Headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, req.Headers[k])
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(conn, io.LimitReader(req.Body, req.BodySize))
+	if err != nil {
+		return n, err
+	}
+	follow := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", followPath, u.Host)
+	_, err = io.WriteString(conn, follow)
+	return n, err
+}
+
+func head(r *http.Response) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", r.Proto, r.Status)
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n%s: %s", k, strings.Join(r.Header[k], ", "))
+	}
+	return b.String()
+}
