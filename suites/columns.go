@@ -160,6 +160,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		fileErrs[rel] = err
 	}
 	base, baseErr := topology.BaseGlanceConf(cfg.deployments)
+	baseFiles, baseFilesErr := topology.BaseGlanceFiles(cfg.deployments)
 	services, servicesErr := baseServices(cfg.deployments)
 
 	sem := make(chan struct{}, startParallelism)
@@ -170,7 +171,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
 		serversErr := c.readServerVersions(info)
-		if err := firstErr(fileErrs[c.release], baseErr, servicesErr, serversErr); err != nil {
+		if err := firstErr(fileErrs[c.release], baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
 			continue
@@ -181,10 +182,21 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 			defer GinkgoRecover()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c.start(ctx, eng, cfg, info, base, glanceFiles[c.release], services)
+			c.start(ctx, eng, cfg, info, base, merged(baseFiles, glanceFiles[c.release]), services)
 		}(c)
 	}
 	wg.Wait()
+}
+
+// merged returns the files of both maps; b wins where both have a path.
+func merged(a, b map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(a)+len(b))
+	for _, m := range []map[string][]byte{a, b} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // alwaysServers run in every column: the interpreter and the database.

@@ -12,6 +12,9 @@ pipeline = cors healthcheck versionnegotiation osprofiler unauthenticated-contex
 [pipeline:glance-api-keystone]
 pipeline = cors healthcheck http_proxy_to_wsgi versionnegotiation osprofiler authtoken context  rootapp
 
+[pipeline:glance-api-keystone+cachemanagement]
+pipeline = cors healthcheck versionnegotiation osprofiler authtoken context cache cachemanage rootapp
+
 [composite:rootapp]
 paste.composite_factory = glance.api:root_app_factory
 /: apiversions
@@ -44,6 +47,44 @@ func TestAddTrustedFlavorDropsOnlyAuthtoken(t *testing.T) {
 	}
 	if v, _ := ini.Get("pipeline:glance-api-keystone", "pipeline"); !strings.Contains(v, "authtoken") {
 		t.Fatal("the keystone pipeline itself must stay untouched")
+	}
+}
+
+// The shape 2025.1 ships: one composite per flavor, and the pipelines as keys of [composite:api].
+const epoxyPaste = `[composite:glance-api-keystone+cachemanagement]
+paste.composite_factory = glance.api:root_app_factory
+/: api
+/healthcheck: healthcheck
+
+[composite:api]
+paste.composite_factory = glance.api:pipeline_factory
+default = cors versionnegotiation unauthenticated-context rootapp
+keystone = cors versionnegotiation authtoken context rootapp
+keystone+cachemanagement = cors versionnegotiation authtoken context cache cachemanage rootapp
+`
+
+func TestAddTrustedFlavorCachemanagementTwin(t *testing.T) {
+	for name, paste := range map[string]string{"zed": zedPaste, "2025.1": epoxyPaste} {
+		out, err := AddTrustedFlavor(paste)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ini, _ := ParseINI(out)
+		var got string
+		if name == "zed" {
+			got, _ = ini.Get("pipeline:glance-api-trusted+cachemanagement", "pipeline")
+		} else {
+			got, _ = ini.Get("composite:api", "trusted+cachemanagement")
+			if v, _ := ini.Get("composite:glance-api-trusted+cachemanagement", "/"); v != "api" {
+				t.Fatalf("%s: composite twin missing:\n%s", name, out)
+			}
+			if v, _ := ini.Get("composite:api", "trusted"); v != "cors versionnegotiation context rootapp" {
+				t.Fatalf("%s: plain trusted key = %q", name, v)
+			}
+		}
+		if !strings.HasSuffix(got, "context cache cachemanage rootapp") || strings.Contains(got, "authtoken") {
+			t.Fatalf("%s: trusted+cachemanagement = %q\n%s", name, got, out)
+		}
 	}
 }
 

@@ -5,40 +5,77 @@ import (
 	"strings"
 )
 
-// TrustedFlavor is the paste flavor name the base glance-api.conf selects
-// ([paste_deploy] flavor = trusted).
+// TrustedFlavor is the paste flavor name the trusted identity uses; the base glance-api.conf
+// selects it, or one of its variants such as "trusted+cachemanagement".
 const TrustedFlavor = "trusted"
 
-// AddTrustedFlavor adds a test-only paste flavor to the release's own glance-api-paste.ini: the
-// keystone flavor's pipeline without the authtoken filter. Glance's context middleware then builds
-// the request context from the X-Identity-Status, X-Project-Id, X-User-Id and X-Roles headers the
+const keystoneFlavor = "keystone"
+
+// AddTrustedFlavor adds test-only paste flavors to the release's own glance-api-paste.ini: each
+// keystone flavor ("keystone", "keystone+caching", "keystone+cachemanagement") gets a "trusted"
+// twin whose pipeline lacks the authtoken filter. Glance's context middleware then builds the
+// request context from the X-Identity-Status, X-Project-Id, X-User-Id and X-Roles headers the
 // client sends, so several projects and roles can be exercised without a Keystone.
 //
-// Releases up to Zed ship [pipeline:glance-api-keystone]; the flavor is derived from it rather
-// than written out, so it follows whatever filters that release puts in its pipeline.
+// The twins are derived, not written out, so they follow whatever filters the release puts in
+// its pipelines. Two shapes exist: up to 2024.x a [pipeline:glance-api-<flavor>] per flavor;
+// from 2025.1 a [composite:glance-api-<flavor>] per flavor plus one [composite:api] using
+// glance.api:pipeline_factory, whose keys are the flavors' pipelines.
 func AddTrustedFlavor(pasteIni string) (string, error) {
 	ini, err := ParseINI(pasteIni)
 	if err != nil {
 		return "", fmt.Errorf("paste file: %w", err)
 	}
-	pipeline, ok := ini.Get("pipeline:glance-api-keystone", "pipeline")
-	if !ok {
-		return "", fmt.Errorf("paste file has no [pipeline:glance-api-keystone] to derive the %q flavor from", TrustedFlavor)
-	}
-	var kept []string
-	removed := false
-	for _, f := range strings.Fields(pipeline) {
-		if f == "authtoken" {
-			removed = true
-			continue
+	derived := 0
+	for _, s := range append([]*section(nil), ini.sections...) {
+		kind, app, _ := strings.Cut(s.name, ":")
+		if sfx, ok := strings.CutPrefix(app, "glance-api-"+keystoneFlavor); ok {
+			twin := kind + ":glance-api-" + TrustedFlavor + sfx
+			switch kind {
+			case "pipeline":
+				kept, err := withoutAuthtoken(s.vals["pipeline"])
+				if err != nil {
+					return "", fmt.Errorf("[%s]: %w", s.name, err)
+				}
+				ini.Set(twin, "pipeline", kept)
+			case "composite":
+				for _, k := range s.keys {
+					ini.Set(twin, k, s.vals[k])
+				}
+			default:
+				continue
+			}
+			derived++
 		}
-		kept = append(kept, f)
+		if kind == "composite" && strings.HasSuffix(s.vals["paste.composite_factory"], ":pipeline_factory") {
+			for _, k := range append([]string(nil), s.keys...) {
+				if sfx, ok := strings.CutPrefix(k, keystoneFlavor); ok && (sfx == "" || strings.HasPrefix(sfx, "+")) {
+					kept, err := withoutAuthtoken(s.vals[k])
+					if err != nil {
+						return "", fmt.Errorf("[%s] %s: %w", s.name, k, err)
+					}
+					s.set(TrustedFlavor+sfx, kept)
+				}
+			}
+		}
 	}
-	if !removed {
+	if derived == 0 {
+		return "", fmt.Errorf("paste file has no [pipeline:glance-api-keystone] nor [composite:glance-api-keystone] to derive the %q flavor from", TrustedFlavor)
+	}
+	return ini.String(), nil
+}
+
+func withoutAuthtoken(pipeline string) (string, error) {
+	var kept []string
+	for _, f := range strings.Fields(pipeline) {
+		if f != "authtoken" {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == len(strings.Fields(pipeline)) {
 		return "", fmt.Errorf("the keystone pipeline has no authtoken filter: %q", pipeline)
 	}
-	ini.Set("pipeline:glance-api-"+TrustedFlavor, "pipeline", strings.Join(kept, " "))
-	return ini.String(), nil
+	return strings.Join(kept, " "), nil
 }
 
 // RenderAPIConf merges a topology's overrides (may be empty) over the base glance-api.conf.

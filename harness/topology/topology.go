@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -330,4 +331,30 @@ func Select(root, selection string) ([]*Topology, error) {
 func BaseGlanceConf(root string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(root, BaseDir, "glance-api.conf"))
 	return string(b), err
+}
+
+// BaseFilesDir (under the base folder) mirrors a container's file system: every file below it
+// is copied into every Glance container at the same absolute path.
+const BaseFilesDir = "files"
+
+// BaseGlanceFiles reads the files every Glance container receives, by absolute target path.
+func BaseGlanceFiles(root string) (map[string][]byte, error) {
+	dir := filepath.Join(root, BaseDir, BaseFilesDir)
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out["/"+filepath.ToSlash(rel)] = b
+		return err
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	return out, err
 }

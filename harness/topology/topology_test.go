@@ -141,3 +141,17 @@ func TestLoadRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestBaseGlanceFilesMirrorTheFolder(t *testing.T) {
+	files, err := BaseGlanceFiles(filepath.Join("..", "..", "deployments"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files["/etc/glance/property-protections.conf"]) == 0 {
+		t.Fatalf("property protections file not found among %d base files", len(files))
+	}
+	none, err := BaseGlanceFiles(t.TempDir())
+	if err != nil || len(none) != 0 {
+		t.Fatalf("a root without base files: %v, %d files", err, len(none))
+	}
+}
