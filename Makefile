@@ -12,7 +12,7 @@ LABELS     ?=
 OUT        ?= out
 KEEP       ?=
 
-.PHONY: conformance test images clean deps build vet unit e2e
+.PHONY: conformance test images clean deps build vet unit e2e features
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
@@ -47,6 +47,10 @@ vet:
 
 # Unit tests: everything but the conformance suite itself, which needs Docker and runs through
 # `make conformance` (and the e2e tests).
+## features: regenerate the checked-in feature list (unit tests fail while it is stale)
+features:
+	$(GO) run ./cmd/glance-conformance features > suites/feature/features.yaml
+
 unit:
 	$(GO) test -count=1 -skip '^TestConformance$$' ./...
 

@@ -208,3 +208,32 @@ func TestThroughputTable(t *testing.T) {
 		}
 	}
 }
+
+func TestTempestParity(t *testing.T) {
+	m := &Matrix{
+		Columns: []Column{{ID: "r/a"}, {ID: "r/b"}},
+		Features: []Feature{
+			{ID: "api.versions", Tempest: []string{"tempest.api.image.v2.test_versions.VersionsTest.test_list_versions"}},
+			{ID: "image.tags", Tempest: []string{"tempest.api.image.v2.test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image"}},
+		},
+		Cells: []Cell{
+			{Feature: "api.versions", Column: "r/a", Result: Pass}, {Feature: "api.versions", Column: "r/b", Result: Pass},
+			{Feature: "image.tags", Column: "r/a", Result: Pass}, {Feature: "image.tags", Column: "r/b", Result: Fail},
+		},
+	}
+	var b bytes.Buffer
+	if err := m.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"the features of this run cover 2 of them",
+		"| `test_versions.VersionsTest.test_list_versions` | api.versions | every column |",
+		"| `test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image` | image.tags | r/a |",
+		"- `test_images_negative.ImagesNegativeTest.test_get_image_null_id`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("matrix.md lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/glance-conformance/glance-conformance/fixtures/tempest"
 )
 
 // symbols make the table readable at a glance; the word stays in the legend.
@@ -96,6 +98,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	if len(notes) > 0 {
 		b.WriteString("\n## Notes\n\n" + strings.Join(notes, "\n") + "\n")
 	}
+	m.writeTempestParity(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -137,4 +140,56 @@ func errNote(e string) string {
 		return ""
 	}
 	return "; " + e
+}
+
+// writeTempestParity lists Tempest's image tests (the reference list in fixtures/tempest) with
+// the features covering each and the columns where all of those passed, then the tests no
+// feature covers.
+func (m *Matrix) writeTempestParity(b *strings.Builder) {
+	covering := map[string][]string{}
+	for _, f := range m.Features {
+		for _, t := range f.Tempest {
+			covering[t] = append(covering[t], f.ID)
+		}
+	}
+	tests := tempest.Tests()
+	var covered, missing []string
+	for _, t := range tests {
+		if len(covering[t]) > 0 {
+			covered = append(covered, t)
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	fmt.Fprintf(b, "\n## Tempest parity\n\nTempest %s has %d image API tests; the features of this run cover %d of them. A test counts as passing in a column when every feature covering it passed there.\n\n",
+		tempest.Tag, len(tests), len(covered))
+	b.WriteString("| Tempest test | covered by | passes in |\n|---|---|---|\n")
+	for _, t := range covered {
+		var passing []string
+		for _, c := range m.Columns {
+			all := true
+			for _, f := range covering[t] {
+				if cell, ok := m.Cell(f, c.ID); !ok || cell.Result != Pass {
+					all = false
+				}
+			}
+			if all {
+				passing = append(passing, c.ID)
+			}
+		}
+		where := strings.Join(passing, ", ")
+		switch {
+		case len(passing) == len(m.Columns):
+			where = "every column"
+		case len(passing) == 0:
+			where = "none"
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s |\n", strings.TrimPrefix(t, "tempest.api.image.v2."), strings.Join(covering[t], ", "), where)
+	}
+	if len(missing) > 0 {
+		b.WriteString("\nNot covered by any feature:\n\n")
+		for _, t := range missing {
+			fmt.Fprintf(b, "- `%s`\n", strings.TrimPrefix(t, "tempest.api.image.v2."))
+		}
+	}
 }

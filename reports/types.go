@@ -65,6 +65,8 @@ type Feature struct {
 	ID     string `json:"id"`
 	Title  string `json:"title"`
 	Proves string `json:"proves,omitempty"`
+	// Tempest lists the Tempest tests (at tempest.Tag) covering the same capability.
+	Tempest []string `json:"tempest,omitempty"`
 }
 
 // Cell is one result.

@@ -81,7 +81,7 @@ func defineColumns(cfg *config) {
 		AddReportEntry(reports.ColumnsEntryName, metas, ReportEntryVisibilityNever)
 		var rows []reports.Feature
 		for _, f := range feature.All() {
-			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves})
+			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves, Tempest: f.Tempest})
 		}
 		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
 		if benchmarkSelected() {

@@ -40,7 +40,7 @@ const specTimeout = 6 * time.Minute
 func defineSpec(col *column, s spec) {
 	It(s.feature.ID+": "+s.feature.Title, Label(s.feature.Label()), func(ctx SpecContext) {
 		AddReportEntry(reports.CellEntryName, reports.CellEntry{
-			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves},
+			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves, Tempest: s.feature.Tempest},
 			Column:  col.id,
 		}, ReportEntryVisibilityNever)
 		if col.err != nil {

@@ -259,3 +259,74 @@ func collapse(exs []evidence.Exchange, max int) []string {
 	}
 	return out
 }
+
+// As returns a client acting as another identity, recording into this spec's evidence.
+func (t *Target) As(id imageapi.Identity) *gophercloud.ServiceClient {
+	return imageapi.New(t.Endpoint(), id, t.rec)
+}
+
+// CreateImageAs creates an image as the given client's identity; the admin deletes it at the end.
+func (t *Target) CreateImageAs(ctx context.Context, sc *gophercloud.ServiceClient, opts images.CreateOpts) *images.Image {
+	if opts.Name == "" {
+		opts.Name = t.Name()
+	}
+	if opts.DiskFormat == "" {
+		opts.DiskFormat = "raw"
+	}
+	if opts.ContainerFormat == "" {
+		opts.ContainerFormat = "bare"
+	}
+	img, err := images.Create(ctx, sc, opts).Extract()
+	t.Check(err, "create image")
+	t.deleteAtEnd(img.ID)
+	return img
+}
+
+// ExpectStatus fails unless err is an answer with status want; what names the request.
+func (t *Target) ExpectStatus(err error, want int, what string) {
+	switch {
+	case err == nil:
+		Fail(fmt.Sprintf("%s succeeded, want %d", what, want), 1)
+	case !gophercloud.ResponseCodeIs(err, want):
+		Fail(fmt.Sprintf("%s: want %d, got %s", what, want, describe(err)), 1)
+	}
+}
+
+// ListIDs lists images with a raw query as sc's identity, following every page, and returns
+// their ids in the order listed.
+func (t *Target) ListIDs(ctx context.Context, sc *gophercloud.ServiceClient, query string) []string {
+	pages, err := images.List(sc, imageapi.ListQuery(query)).AllPages(ctx)
+	t.Check(err, "list images ?"+query)
+	listed, err := images.ExtractImages(pages)
+	t.Check(err, "list images ?"+query)
+	ids := make([]string, len(listed))
+	for i, img := range listed {
+		ids[i] = img.ID
+	}
+	return ids
+}
+
+// ExpectListed compares a listing, in order when ordered, with the images wanted; names maps
+// ids to short names for a readable failure.
+func (t *Target) ExpectListed(got []string, ordered bool, names map[string]string, what string, want ...string) {
+	g, w := append([]string(nil), got...), append([]string(nil), want...)
+	if !ordered {
+		slices.Sort(g)
+		slices.Sort(w)
+	}
+	if !slices.Equal(g, w) {
+		Fail(fmt.Sprintf("%s listed %v, want %v", what, short(got, names), short(want, names)), 1)
+	}
+}
+
+func short(ids []string, names map[string]string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		if n, ok := names[id]; ok {
+			out[i] = n
+		} else {
+			out[i] = "other:" + id
+		}
+	}
+	return out
+}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // usageError is a mistake in how the command was called: one line, exit status 2.
@@ -25,6 +27,7 @@ commands:
   run      build what is missing, run the matrix, write the reports (make conformance)
   images   build the Glance images that are missing (make images)
   clean    remove every container, network and volume this project left behind (make clean)
+  features print the feature list (YAML) that make features checks in
   help     this text
 
 Run "glance-conformance <command> -h" for a command's flags.`
@@ -44,6 +47,9 @@ func dispatch(args []string) error {
 		return imagesCmd(args[1:])
 	case "clean":
 		return cleanCmd(args[1:])
+	case "features":
+		_, err := os.Stdout.Write(feature.List())
+		return err
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

@@ -77,3 +77,17 @@ func New(endpoint string, id Identity, rec *evidence.Recorder, opts ...Option) *
 		MoreHeaders:    id.Headers(),
 	}
 }
+
+// MemberA is a member (not an admin) of Admin's project; MemberB a member of a second project.
+// Together with Admin they exercise ownership, sharing and role checks.
+var (
+	MemberA = Identity{ProjectID: Admin.ProjectID, UserID: "conformance-member-a", Roles: []string{"member", "reader"}}
+	MemberB = Identity{ProjectID: "conformance-project-b", UserID: "conformance-member-b", Roles: []string{"member", "reader"}}
+)
+
+// ListQuery is a raw image-list query ("tag=x&limit=2"), for the filters and sort forms
+// images.ListOpts does not have (size, repeated tags, sort=key:dir).
+type ListQuery string
+
+// ToImageListQuery implements images.ListOptsBuilder.
+func (q ListQuery) ToImageListQuery() (string, error) { return "?" + string(q), nil }

@@ -1,13 +1,16 @@
 package feature
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/glance-conformance/glance-conformance/fixtures/tempest"
 )
 
 func TestRegistryIsWellFormed(t *testing.T) {
-	idRE := regexp.MustCompile(`^[a-z]+(\.[a-z0-9-]+)+$`)
+	idRE := regexp.MustCompile(`^[a-z]+(-[a-z]+)*(\.[a-z0-9-]+)*$`)
 	seen := map[string]bool{}
 	for _, f := range All() {
 		if !idRE.MatchString(f.ID) || seen[f.ID] {
@@ -44,4 +47,31 @@ func TestLookupAndLabelFilter(t *testing.T) {
 		}
 	}()
 	Get("bogus")
+}
+
+func TestTempestNamesExistAtTheReferenceTag(t *testing.T) {
+	known := map[string]bool{}
+	for _, n := range tempest.Tests() {
+		known[n] = true
+	}
+	for _, f := range All() {
+		for _, n := range f.Tempest {
+			if n != "none" && !known[n] {
+				t.Errorf("%s maps to %q, which Tempest %s does not have", f.ID, n, tempest.Tag)
+			}
+			if n == "none" && len(f.Tempest) > 1 {
+				t.Errorf("%s: \"none\" must stand alone", f.ID)
+			}
+		}
+	}
+}
+
+func TestCheckedInListMatchesTheRegistry(t *testing.T) {
+	want, err := os.ReadFile(ListFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := List(); string(got) != string(want) {
+		t.Fatalf("%s is out of date with the registry: run make features and commit the result", ListFile)
+	}
 }

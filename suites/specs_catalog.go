@@ -1,0 +1,268 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imageimport"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/tasks"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/reports"
+)
+
+// The API around images: schemas, tasks, stores, the cache, quota usage and metadata
+// definitions.
+
+var _ = conformance("schemas", func(ctx SpecContext, t *Target) {
+	// Glance names each schema; the metadefs ones are checked for content only.
+	named := map[string]string{"image": "image", "images": "images", "member": "member", "members": "members", "task": "task", "tasks": "tasks"}
+	for _, path := range []string{"image", "images", "member", "members", "task", "tasks",
+		"metadefs/namespace", "metadefs/namespaces", "metadefs/resource_type", "metadefs/resource_types",
+		"metadefs/object", "metadefs/objects", "metadefs/property", "metadefs/properties", "metadefs/tag", "metadefs/tags"} {
+		s, err := imageapi.GetSchema(ctx, t.Client, path).Extract()
+		t.Check(err, "GET /v2/schemas/"+path)
+		t.Expectf(s.Name != "" && len(s.Properties) > 0, "schema %s has name %q and %d properties, want both", path, s.Name, len(s.Properties))
+		if want, ok := named[path]; ok {
+			t.Expectf(s.Name == want, "schema %s is named %q, want %q", path, s.Name, want)
+		}
+	}
+})
+
+var _ = conformance("tasks", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Stage(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "stage")
+	r := imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod})
+	t.Check(r.ExtractErr(), "import")
+	requestID := r.Header.Get("X-Openstack-Request-Id")
+	t.WaitForImport(ctx, img.ID, "glance-direct")
+
+	list, err := imageapi.ListImageTasks(ctx, t.Client, img.ID).Extract()
+	t.Check(err, "GET /v2/images/{id}/tasks")
+	t.Expectf(len(list.Tasks) == 1, "the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks)
+	task := list.Tasks[0]
+	t.Expectf(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID,
+		"the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
+	t.Expectf(requestID != "" && task.RequestID == requestID, "the task records request id %q, the import request was %q", task.RequestID, requestID)
+
+	got, err := tasks.Get(ctx, t.Client, task.ID).Extract()
+	t.Check(err, "GET /v2/tasks/{id}")
+	t.Expectf(got.Status == "success", "GET /v2/tasks/%s reads status %q", task.ID, got.Status)
+	pages, err := tasks.List(t.Client, tasks.ListOpts{Limit: 1000}).AllPages(ctx)
+	t.Check(err, "GET /v2/tasks")
+	all, err := tasks.ExtractTasks(pages)
+	t.Check(err, "GET /v2/tasks")
+	t.Expectf(slices.ContainsFunc(all, func(x tasks.Task) bool { return x.ID == task.ID }), "GET /v2/tasks (%d tasks) does not list the import task %s", len(all), task.ID)
+})
+
+var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
+	list, err := imageapi.ListStores(ctx, t.Client, false).Extract()
+	t.Check(err, "GET /v2/info/stores")
+	var ids, defaults []string
+	for _, s := range list.Stores {
+		ids = append(ids, s.ID)
+		if s.Default {
+			defaults = append(defaults, s.ID)
+		}
+	}
+	slices.Sort(ids)
+	t.Expectf(slices.Equal(ids, []string{"cheap", "fast"}) && slices.Equal(defaults, []string{"fast"}), "stores %v with default %v, want [cheap fast] with default fast (the base config)", ids, defaults)
+
+	detail, err := imageapi.ListStores(ctx, t.Client, true).Extract()
+	t.Check(err, "GET /v2/info/stores/detail as admin")
+	for _, s := range detail.Stores {
+		t.Expectf(s.Type == "file" && s.Properties["data_dir"] != nil, "store %s in detail: type %q, properties %v; want file with a data_dir", s.ID, s.Type, s.Properties)
+	}
+	_, err = imageapi.ListStores(ctx, t.As(imageapi.MemberA), true).Extract()
+	t.ExpectStatus(err, 403, "GET /v2/info/stores/detail as a member")
+
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	r, err := imageapi.Import(ctx, t.Client, img.ID, imageapi.ImportRequest{Method: "copy-image", Stores: []string{"cheap"}})
+	t.Check(err, "copy-image to cheap")
+	t.Expectf(r.Status == 202, "copy-image answered %d: %s", r.Status, bodySummary(r.Body))
+	t.WaitForImage(ctx, img.ID, "copy to cheap", func(i *images.Image) (bool, string) {
+		return slices.Equal(Stores(i), []string{"cheap", "fast"}), ""
+	})
+	t.Check(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr(), "DELETE /v2/stores/cheap/{id}")
+	got := t.GetImage(ctx, img.ID)
+	t.Expectf(slices.Equal(Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive, "after deleting from cheap: stores %v, status %q; want [fast], active", Stores(got), got.Status)
+	t.ExpectDownload(ctx, img.ID, t.Payload)
+})
+
+// cacheTimeout bounds the cache worker's prefetch of a small image.
+const cacheTimeout = time.Minute
+
+var _ = conformance("cache", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+
+	t.Check(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr(), "PUT /v2/cache/{id}")
+	t.waitForCache(ctx, img.ID, true, "the queued image cached")
+	t.Check(imageapi.DeleteCached(ctx, t.Client, img.ID).ExtractErr(), "DELETE /v2/cache/{id}")
+	t.waitForCache(ctx, img.ID, false, "the image gone from the cache after deleting it")
+
+	t.Check(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr(), "PUT /v2/cache/{id} again")
+	t.waitForCache(ctx, img.ID, true, "the image cached again")
+	t.Check(imageapi.ClearCache(ctx, t.Client, "").ExtractErr(), "DELETE /v2/cache")
+	t.waitForCache(ctx, img.ID, false, "the image gone after clearing the cache")
+
+	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.MemberA)).Extract()
+	t.ExpectStatus(err, 403, "a member reading the cache state")
+})
+
+// waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
+func (t *Target) waitForCache(ctx context.Context, id string, cached bool, what string) {
+	deadline := time.Now().Add(cacheTimeout)
+	for {
+		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
+		t.Check(err, "GET /v2/cache")
+		if slices.Contains(st.CachedIDs(), id) == cached {
+			return
+		}
+		if time.Now().After(deadline) {
+			Fail(fmt.Sprintf("%s: not so after %s (cached %v, queued %v)", what, cacheTimeout, st.CachedIDs(), st.Queued), 1)
+		}
+		select {
+		case <-ctx.Done():
+			Fail(what+": "+ctx.Err().Error(), 1)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+var _ = conformance("quota.usage", func(ctx SpecContext, t *Target) {
+	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/usage", nil, nil)
+	t.Check(err, "GET /v2/info/usage")
+	t.Expectf(r.Status == 200, "GET /v2/info/usage answered %d: %s", r.Status, bodySummary(r.Body))
+	u, err := imageapi.GetUsage(ctx, t.Client).Extract()
+	t.Check(err, "GET /v2/info/usage")
+	t.Expectf(u.Usage != nil, "the usage answer has no usage object: %s", bodySummary(r.Body))
+	// Limits come from Keystone's unified limits (use_keystone_limits); without Keystone the
+	// object is empty, which the note records.
+	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("usage reports %d resources: %s", len(u.Usage), bodySummary(r.Body)), ReportEntryVisibilityNever)
+})
+
+// namespace creates a metadefs namespace for the spec and deletes it at the end.
+func (t *Target) namespace(ctx context.Context, protected bool) string {
+	name := t.Name()
+	_, err := imageapi.CreateNamespace(ctx, t.Client, imageapi.Namespace{Namespace: name, DisplayName: "conformance " + name,
+		Description: "created by glance-conformance", Visibility: "public", Protected: boolPtr(protected)}).Extract()
+	t.Check(err, "creating namespace "+name)
+	DeferCleanup(func(ctx SpecContext) {
+		_, _ = imageapi.UpdateNamespace(ctx, t.Client, name, imageapi.Namespace{Namespace: name, Protected: boolPtr(false)}).Extract()
+		if err := imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+			GinkgoWriter.Printf("cleanup: deleting namespace %s: %v\n", name, err)
+		}
+	})
+	return name
+}
+
+var _ = conformance("metadefs.namespaces", func(ctx SpecContext, t *Target) {
+	name := t.namespace(ctx, false)
+	ns, err := imageapi.GetNamespace(ctx, t.Client, name).Extract()
+	t.Check(err, "reading the namespace")
+	t.Expectf(ns.DisplayName == "conformance "+name && ns.Visibility == "public", "the namespace reads display_name %q visibility %q", ns.DisplayName, ns.Visibility)
+	_, err = imageapi.UpdateNamespace(ctx, t.Client, name, imageapi.Namespace{Namespace: name, DisplayName: "renamed", Description: "changed"}).Extract()
+	t.Check(err, "updating the namespace")
+	ns, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
+	t.Check(err, "reading the namespace")
+	t.Expectf(ns.DisplayName == "renamed" && ns.Description == "changed", "after the update the namespace reads %q / %q", ns.DisplayName, ns.Description)
+	list, err := imageapi.ListNamespaces(ctx, t.Client).Extract()
+	t.Check(err, "listing namespaces")
+	t.Expectf(slices.ContainsFunc(list.Namespaces, func(n imageapi.Namespace) bool { return n.Namespace == name }), "the namespace listing (%d) lacks %s", len(list.Namespaces), name)
+	t.Check(imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr(), "deleting the namespace")
+	_, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
+	t.ExpectStatus(err, 404, "reading the deleted namespace")
+
+	guarded := t.namespace(ctx, true)
+	t.ExpectStatus(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr(), 403, "deleting a protected namespace")
+	_, err = imageapi.UpdateNamespace(ctx, t.Client, guarded, imageapi.Namespace{Namespace: guarded, Protected: boolPtr(false)}).Extract()
+	t.Check(err, "unprotecting the namespace")
+	t.Check(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr(), "deleting the unprotected namespace")
+})
+
+var _ = conformance("metadefs.objects", func(ctx SpecContext, t *Target) {
+	ns := t.namespace(ctx, false)
+	obj := imageapi.Object{Name: "gc-object", Description: "first", Required: []string{"speed"},
+		Properties: map[string]imageapi.Property{"speed": {Title: "Speed", Type: "integer"}}}
+	_, err := imageapi.CreateObject(ctx, t.Client, ns, obj).Extract()
+	t.Check(err, "creating an object")
+	got, err := imageapi.GetObject(ctx, t.Client, ns, obj.Name).Extract()
+	t.Check(err, "reading the object")
+	t.Expectf(got.Description == "first" && got.Properties["speed"].Type == "integer", "the object reads %+v", got)
+	obj.Description = "second"
+	_, err = imageapi.UpdateObject(ctx, t.Client, ns, obj.Name, obj).Extract()
+	t.Check(err, "updating the object")
+	list, err := imageapi.ListObjects(ctx, t.Client, ns).Extract()
+	t.Check(err, "listing objects")
+	t.Expectf(len(list.Objects) == 1 && list.Objects[0].Description == "second", "objects listed: %+v, want the updated one", list.Objects)
+	t.Check(imageapi.DeleteObject(ctx, t.Client, ns, obj.Name).ExtractErr(), "deleting the object")
+	_, err = imageapi.GetObject(ctx, t.Client, ns, obj.Name).Extract()
+	t.ExpectStatus(err, 404, "reading the deleted object")
+})
+
+var _ = conformance("metadefs.properties", func(ctx SpecContext, t *Target) {
+	ns := t.namespace(ctx, false)
+	p := imageapi.Property{Name: "gc_property", Title: "First", Type: "string"}
+	_, err := imageapi.CreateProperty(ctx, t.Client, ns, p).Extract()
+	t.Check(err, "creating a property")
+	got, err := imageapi.GetProperty(ctx, t.Client, ns, p.Name).Extract()
+	t.Check(err, "reading the property")
+	t.Expectf(got.Title == "First" && got.Type == "string", "the property reads %+v", got)
+	p.Title = "Second"
+	_, err = imageapi.UpdateProperty(ctx, t.Client, ns, p.Name, p).Extract()
+	t.Check(err, "updating the property")
+	list, err := imageapi.ListProperties(ctx, t.Client, ns).Extract()
+	t.Check(err, "listing properties")
+	t.Expectf(len(list.Properties) == 1 && list.Properties[p.Name].Title == "Second", "properties listed: %+v, want the updated one", list.Properties)
+	t.Check(imageapi.DeleteProperty(ctx, t.Client, ns, p.Name).ExtractErr(), "deleting the property")
+	_, err = imageapi.GetProperty(ctx, t.Client, ns, p.Name).Extract()
+	t.ExpectStatus(err, 404, "reading the deleted property")
+})
+
+var _ = conformance("metadefs.tags", func(ctx SpecContext, t *Target) {
+	ns := t.namespace(ctx, false)
+	_, err := imageapi.CreateTags(ctx, t.Client, ns, "gc-one", "gc-two").Extract()
+	t.Check(err, "creating two tags at once")
+	_, err = imageapi.CreateTag(ctx, t.Client, ns, "gc-three").Extract()
+	t.Check(err, "creating one tag")
+	_, err = imageapi.UpdateTag(ctx, t.Client, ns, "gc-three", "gc-four").Extract()
+	t.Check(err, "renaming a tag")
+	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-four").Extract()
+	t.Check(err, "reading the renamed tag")
+	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-three").Extract()
+	t.ExpectStatus(err, 404, "reading a tag by its old name")
+	t.Check(imageapi.DeleteTag(ctx, t.Client, ns, "gc-four").ExtractErr(), "deleting a tag")
+	list, err := imageapi.ListTags(ctx, t.Client, ns).Extract()
+	t.Check(err, "listing tags")
+	var names []string
+	for _, tag := range list.Tags {
+		names = append(names, tag.Name)
+	}
+	slices.Sort(names)
+	t.Expectf(slices.Equal(names, []string{"gc-one", "gc-two"}), "tags listed %v, want [gc-one gc-two]", names)
+})
+
+var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) {
+	ns := t.namespace(ctx, false)
+	const rt = "OS::Glance::Image"
+	_, err := imageapi.Associate(ctx, t.Client, ns, imageapi.ResourceTypeAssociation{Name: rt, Prefix: "gc_"}).Extract()
+	t.Check(err, "associating the namespace with "+rt)
+	assoc, err := imageapi.Associations(ctx, t.Client, ns).Extract()
+	t.Check(err, "listing the namespace's resource types")
+	t.Expectf(len(assoc.Associations) == 1 && assoc.Associations[0].Name == rt && assoc.Associations[0].Prefix == "gc_", "associations %+v, want %s with prefix gc_", assoc.Associations, rt)
+	all, err := imageapi.ListResourceTypes(ctx, t.Client).Extract()
+	t.Check(err, "listing resource types")
+	t.Expectf(slices.ContainsFunc(all.ResourceTypes, func(a imageapi.ResourceTypeAssociation) bool { return a.Name == rt }), "resource types %+v lack %s", all.ResourceTypes, rt)
+	t.Check(imageapi.Dissociate(ctx, t.Client, ns, rt).ExtractErr(), "removing the association")
+	assoc, err = imageapi.Associations(ctx, t.Client, ns).Extract()
+	t.Check(err, "listing the namespace's resource types")
+	t.Expectf(len(assoc.Associations) == 0, "associations after removing: %+v", assoc.Associations)
+})

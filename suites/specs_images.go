@@ -1,0 +1,336 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/members"
+	"github.com/gophercloud/gophercloud/v2/pagination"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/reports"
+)
+
+// The image record API beyond create/get/delete: listing, visibility, sharing, tags, state
+// actions and the refusals Glance owes its users. Every spec tags its images with a tag of its
+// own and lists by that tag, so images of other specs and runs never enter a comparison.
+
+func visibility(v images.ImageVisibility) *images.ImageVisibility { return &v }
+func boolPtr(b bool) *bool                                        { return &b }
+
+// imageSet creates images for one spec, all carrying the spec's own tag, and keeps short names
+// for readable failures.
+type imageSet struct {
+	t     *Target
+	tag   string
+	names map[string]string
+}
+
+func newImageSet(t *Target) *imageSet {
+	return &imageSet{t: t, tag: t.Name(), names: map[string]string{}}
+}
+
+// add creates an image as sc (nil: the admin) and uploads data when there is any.
+func (s *imageSet) add(ctx context.Context, short string, sc *gophercloud.ServiceClient, opts images.CreateOpts, data []byte) *images.Image {
+	if sc == nil {
+		sc = s.t.Client
+	}
+	opts.Name = s.tag + "-" + short
+	opts.Tags = append(opts.Tags, s.tag)
+	img := s.t.CreateImageAs(ctx, sc, opts)
+	s.names[img.ID] = short
+	if len(data) > 0 {
+		s.t.Check(imagedata.Upload(ctx, sc, img.ID, imageapi.Sized(data)).ExtractErr(), "upload to "+short)
+	}
+	return img
+}
+
+// expect lists with query (the spec's tag added) as sc and compares with want.
+func (s *imageSet) expect(ctx context.Context, sc *gophercloud.ServiceClient, who, query string, ordered bool, want ...*images.Image) {
+	q := "tag=" + url.QueryEscape(s.tag)
+	if query != "" {
+		q += "&" + query
+	}
+	ids := make([]string, len(want))
+	for i, img := range want {
+		ids[i] = img.ID
+	}
+	s.t.ExpectListed(s.t.ListIDs(ctx, sc, q), ordered, s.names, fmt.Sprintf("listing as %s with ?%s", who, q), ids...)
+}
+
+var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
+	a := s.add(ctx, "a", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate), Tags: []string{s.tag + "-x"}}, t.Payload.Data[:1024])
+	b := s.add(ctx, "b", nil, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "ovf", Visibility: visibility(images.ImageVisibilityShared)}, nil)
+	c := s.add(ctx, "c", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPublic)}, t.Payload.Data[:2048])
+	d := s.add(ctx, "d", memberB, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
+	_, err := members.Create(ctx, t.Client, b.ID, imageapi.MemberB.ProjectID).Extract()
+	t.Check(err, "share b with the second project")
+
+	s.expect(ctx, memberA, "member of a", "", false, a, b, c)
+	s.expect(ctx, memberA, "member of a", "container_format=ovf", false, b)
+	s.expect(ctx, memberA, "member of a", "disk_format=raw", false, a, c)
+	s.expect(ctx, memberA, "member of a", "visibility=private", false, a)
+	s.expect(ctx, memberA, "member of a", "visibility=shared", false, b)
+	s.expect(ctx, memberA, "member of a", "visibility=public", false, c)
+	s.expect(ctx, memberA, "member of a", "size=1024", false, a)
+	s.expect(ctx, memberA, "member of a", "size_min=1500", false, c)
+	s.expect(ctx, memberA, "member of a", "size_max=1500", false, a)
+	s.expect(ctx, memberA, "member of a", "status=queued", false, b)
+	s.expect(ctx, memberA, "member of a", "status=active", false, a, c)
+	s.expect(ctx, memberA, "member of a", "name="+url.QueryEscape(a.Name), false, a)
+	s.expect(ctx, memberA, "member of a", "tag="+url.QueryEscape(s.tag+"-x"), false, a)
+	s.expect(ctx, t.Client, "admin", "owner="+imageapi.MemberB.ProjectID, false, d)
+	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=pending", false, b)
+	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=accepted", false)
+})
+
+var _ = conformance("image.list-sort", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	// Names and sizes in different orders, so each sort key gives its own order.
+	b := s.add(ctx, "b", nil, images.CreateOpts{}, t.Payload.Data[:3000])
+	a := s.add(ctx, "a", nil, images.CreateOpts{}, t.Payload.Data[:1000])
+	c := s.add(ctx, "c", nil, images.CreateOpts{}, t.Payload.Data[:2000])
+	s.expect(ctx, t.Client, "admin", "sort_key=name&sort_dir=asc", true, a, b, c)
+	s.expect(ctx, t.Client, "admin", "sort_key=name&sort_dir=desc", true, c, b, a)
+	s.expect(ctx, t.Client, "admin", "sort_key=size&sort_dir=asc", true, a, c, b)
+	s.expect(ctx, t.Client, "admin", "sort=size:desc", true, b, c, a)
+	s.expect(ctx, t.Client, "admin", "sort=name:desc,size:asc", true, c, b, a)
+})
+
+var _ = conformance("image.list-paging", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	for i := range 5 {
+		s.add(ctx, fmt.Sprint(i), nil, images.CreateOpts{}, nil)
+	}
+	all := t.ListIDs(ctx, t.Client, "tag="+url.QueryEscape(s.tag)+"&limit=1000")
+	t.Expectf(len(all) == 5, "one page of up to 1000 listed %d images, want 5", len(all))
+
+	// Pages of 2 through the client's pager, which follows each page's "next" link; under a
+	// path prefix (/image) the link must still lead to the next page.
+	var paged []string
+	var nexts []string
+	pages := 0
+	err := images.List(t.Client, imageapi.ListQuery("tag="+url.QueryEscape(s.tag)+"&limit=2")).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
+		pages++
+		listed, err := images.ExtractImages(p)
+		for _, img := range listed {
+			paged = append(paged, img.ID)
+		}
+		var body struct {
+			Next string `json:"next"`
+		}
+		_ = p.(images.ImagePage).ExtractInto(&body)
+		nexts = append(nexts, body.Next)
+		return pages < 10, err
+	})
+	t.Check(err, "paging through the images 2 at a time")
+	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("next links as Glance sent them: %q", nexts), ReportEntryVisibilityNever)
+	t.ExpectListed(paged, true, s.names, fmt.Sprintf("paging 2 at a time (%d pages)", pages), all...)
+	t.Expectf(pages == 3, "paging 5 images 2 at a time took %d pages, want 3", pages)
+
+	// A marker resumes after the image it names (ListIDs follows the remaining pages).
+	s.expect(ctx, t.Client, "admin", "limit=2&marker="+all[1], true, imagesByID(all[2:])...)
+})
+
+// imagesByID wraps ids for imageSet.expect.
+func imagesByID(ids []string) []*images.Image {
+	out := make([]*images.Image, len(ids))
+	for i, id := range ids {
+		out[i] = &images.Image{ID: id}
+	}
+	return out
+}
+
+var _ = conformance("image.visibility", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	pub := s.add(ctx, "public", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPublic)}, nil)
+	priv := s.add(ctx, "private", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
+	shared := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
+	comm := s.add(ctx, "community", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityCommunity)}, nil)
+	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
+
+	s.expect(ctx, memberA, "member of the owning project", "", false, pub, priv, shared, comm)
+	s.expect(ctx, memberB, "member of another project", "", false, pub)
+	s.expect(ctx, memberB, "member of another project", "visibility=community", false, comm)
+	for _, c := range []struct {
+		img  *images.Image
+		want int
+	}{{pub, 200}, {comm, 200}, {priv, 404}, {shared, 404}} {
+		_, err := images.Get(ctx, memberB, c.img.ID).Extract()
+		if c.want == 200 {
+			t.Check(err, "another project reading the "+s.names[c.img.ID]+" image")
+		} else {
+			t.ExpectStatus(err, c.want, "another project reading the "+s.names[c.img.ID]+" image")
+		}
+	}
+	// Publishing is an admin's decision (policy publicize_image).
+	_, err := images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), Visibility: visibility(images.ImageVisibilityPublic), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
+	t.ExpectStatus(err, 403, "a member creating a public image")
+})
+
+var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	shown := s.add(ctx, "shown", nil, images.CreateOpts{}, nil)
+	hidden := s.add(ctx, "hidden", nil, images.CreateOpts{Hidden: boolPtr(true)}, nil)
+	s.expect(ctx, t.Client, "admin", "", false, shown)
+	s.expect(ctx, t.Client, "admin", "os_hidden=true", false, hidden)
+	got := t.GetImage(ctx, hidden.ID)
+	t.Expectf(got.Hidden, "a hidden image reads os_hidden=%v", got.Hidden)
+	_, err := images.Update(ctx, t.Client, hidden.ID, images.UpdateOpts{images.ReplaceImageHidden{NewHidden: false}}).Extract()
+	t.Check(err, "un-hiding the image")
+	s.expect(ctx, t.Client, "admin", "", false, shown, hidden)
+})
+
+var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
+	s := newImageSet(t)
+	img := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
+	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
+	b := imageapi.MemberB.ProjectID
+
+	m, err := members.Create(ctx, t.Client, img.ID, b).Extract()
+	t.Check(err, "adding the second project as a member")
+	t.Expectf(m.Status == "pending", "a new member's status is %q, want pending", m.Status)
+	s.expect(ctx, memberB, "the pending member", "", false)
+	s.expect(ctx, memberB, "the pending member", "visibility=shared&member_status=pending", false, img)
+	_, err = images.Get(ctx, memberB, img.ID).Extract()
+	t.Check(err, "the pending member reading the image")
+
+	_, err = members.Update(ctx, memberA, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
+	t.ExpectStatus(err, 403, "the owner accepting on the member's behalf")
+	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "gc-invalid"}).Extract()
+	t.ExpectStatus(err, 400, "the member setting an invalid status")
+
+	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
+	t.Check(err, "the member accepting")
+	s.expect(ctx, memberB, "the accepting member", "", false, img)
+	m, err = members.Get(ctx, memberB, img.ID, b).Extract()
+	t.Check(err, "the member reading its membership")
+	t.Expectf(m.Status == "accepted", "after accepting, the membership reads %q", m.Status)
+
+	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "rejected"}).Extract()
+	t.Check(err, "the member rejecting")
+	s.expect(ctx, memberB, "the rejecting member", "", false)
+	s.expect(ctx, memberB, "the rejecting member", "visibility=shared&member_status=rejected", false, img)
+
+	pages, err := members.List(memberA, img.ID).AllPages(ctx)
+	t.Check(err, "the owner listing members")
+	list, err := members.ExtractMembers(pages)
+	t.Check(err, "the owner listing members")
+	t.Expectf(len(list) == 1 && list[0].MemberID == b, "the owner lists members %v, want only %s", list, b)
+
+	t.Check(members.Delete(ctx, memberA, img.ID, b).ExtractErr(), "the owner removing the member")
+	_, err = images.Get(ctx, memberB, img.ID).Extract()
+	t.ExpectStatus(err, 404, "the removed member reading the image")
+})
+
+var _ = conformance("image.tags", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "adding a tag")
+	t.Check(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "adding the same tag again")
+	got := t.GetImage(ctx, img.ID)
+	t.Expectf(len(got.Tags) == 1 && got.Tags[0] == "gc-tag", "tags after adding one twice: %q, want [gc-tag]", got.Tags)
+	t.Check(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "deleting the tag")
+	got = t.GetImage(ctx, img.ID)
+	t.Expectf(len(got.Tags) == 0, "tags after deleting: %q, want none", got.Tags)
+	t.ExpectStatus(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), 404, "deleting a tag the image does not have")
+	t.ExpectStatus(imageapi.AddImageTag(ctx, t.Client, unknownImageID, "gc-tag").ExtractErr(), 404, "tagging an image that does not exist")
+})
+
+// unknownImageID is a well-formed id no image has.
+const unknownImageID = "00000000-0000-4000-8000-00000000dead"
+
+var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	memberA := t.As(imageapi.MemberA)
+
+	t.Check(imageapi.Deactivate(ctx, t.Client, img.ID).ExtractErr(), "deactivating")
+	got := t.GetImage(ctx, img.ID)
+	t.Expectf(got.Status == images.ImageStatusDeactivated, "after deactivating the image is %q", got.Status)
+	_, err := imagedata.Download(ctx, memberA, img.ID).Extract()
+	t.ExpectStatus(err, 403, "a member downloading the deactivated image")
+
+	t.Check(imageapi.Reactivate(ctx, t.Client, img.ID).ExtractErr(), "reactivating")
+	got = t.GetImage(ctx, img.ID)
+	t.Expectf(got.Status == images.ImageStatusActive, "after reactivating the image is %q", got.Status)
+	member := *t
+	member.Client = memberA
+	member.ExpectDownload(ctx, img.ID, t.Payload)
+})
+
+var _ = conformance("image.protected", func(ctx SpecContext, t *Target) {
+	img := t.CreateImage(ctx, images.CreateOpts{Protected: boolPtr(true)})
+	t.ExpectStatus(images.Delete(ctx, t.Client, img.ID).ExtractErr(), 403, "deleting a protected image")
+	_, err := images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}}).Extract()
+	t.Check(err, "unprotecting")
+	t.Check(images.Delete(ctx, t.Client, img.ID).ExtractErr(), "deleting the unprotected image")
+
+	// os_glance_* is reserved for Glance itself, for everyone, admins included.
+	_, err = images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
+		Properties: map[string]string{"os_glance_gc_reserved": "x"}}).Extract()
+	t.ExpectStatus(err, 403, "creating an image with a reserved os_glance_ property")
+	other := t.CreateImage(ctx, images.CreateOpts{})
+	_, err = images.Update(ctx, t.Client, other.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "os_glance_gc_reserved", Value: "x"}}).Extract()
+	t.ExpectStatus(err, 403, "adding a reserved os_glance_ property")
+})
+
+var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
+	for _, bad := range []images.CreateOpts{
+		{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "gc-invalid"},
+		{Name: t.Name(), DiskFormat: "gc-invalid", ContainerFormat: "bare"},
+	} {
+		_, err := images.Create(ctx, t.Client, bad).Extract()
+		t.ExpectStatus(err, 400, fmt.Sprintf("creating an image with disk_format %q, container_format %q", bad.DiskFormat, bad.ContainerFormat))
+	}
+	_, err := images.Get(ctx, t.Client, unknownImageID).Extract()
+	t.ExpectStatus(err, 404, "reading an image that does not exist")
+	t.ExpectStatus(images.Delete(ctx, t.Client, unknownImageID).ExtractErr(), 404, "deleting an image that does not exist")
+
+	img := t.CreateImage(ctx, images.CreateOpts{})
+	r, err := imageapi.Do(ctx, t.Client, "PATCH", "v2/images/"+img.ID, strings.NewReader(`[{"op": "gc-bogus", "path": "/name", "value": "x"}]`),
+		map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"})
+	t.Check(err, "a JSON patch with an unknown op")
+	t.Expectf(r.Status == 400, "a JSON patch with an unknown op answered %d, want 400: %s", r.Status, bodySummary(r.Body))
+
+	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr(), "upload")
+	t.ExpectStatus(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr(), 409, "uploading to an active image")
+
+	t.Check(images.Delete(ctx, t.Client, img.ID).ExtractErr(), "delete")
+	t.ExpectStatus(images.Delete(ctx, t.Client, img.ID).ExtractErr(), 404, "deleting a deleted image")
+	_, err = images.Get(ctx, t.Client, img.ID).Extract()
+	t.ExpectStatus(err, 404, "reading a deleted image")
+})
+
+// protectedProperty matches the first rule of deployments/base/files/etc/glance/
+// property-protections.conf: admins create, update and delete it; members only read it.
+const protectedProperty = "x_gc_protected_level"
+
+var _ = conformance("property-protections", func(ctx SpecContext, t *Target) {
+	memberA := t.As(imageapi.MemberA)
+	img := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{protectedProperty: "admin-set"}})
+	got, err := images.Get(ctx, memberA, img.ID).Extract()
+	t.Check(err, "a member reading the image")
+	t.Expectf(got.Properties[protectedProperty] == "admin-set", "a member reads %s=%v, want admin-set (read = admin,member)", protectedProperty, got.Properties[protectedProperty])
+
+	_, err = images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
+		Properties: map[string]string{protectedProperty: "member-set"}}).Extract()
+	t.ExpectStatus(err, 403, "a member creating an image with the protected property")
+	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "member-set"}}).Extract()
+	t.ExpectStatus(err, 403, "a member changing the protected property")
+	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.RemoveOp, Name: protectedProperty}}).Extract()
+	t.ExpectStatus(err, 403, "a member removing the protected property")
+
+	// The rule is about that property, not the image: the member may set others, the admin this one.
+	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "x_gc_free", Value: "member-set"}}).Extract()
+	t.Check(err, "a member adding an unprotected property")
+	_, err = images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "admin-changed"}}).Extract()
+	t.Check(err, "the admin changing the protected property")
+})
