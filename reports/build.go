@@ -99,7 +99,10 @@ func cellOf(sr types.SpecReport, ce CellEntry) Cell {
 	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(sr.RunTime)}
 	msg := firstLine(sr.Failure.Message)
 	_, harness := entry(sr, HarnessErrorEntryName)
+	_, na := entry(sr, NotApplicableEntryName)
 	switch {
+	case na && sr.State == types.SpecStateSkipped:
+		c.Result, c.Reason = NA, msg
 	case sr.State == types.SpecStatePassed:
 		c.Result = Pass
 	case sr.State == types.SpecStateSkipped:
@@ -154,7 +157,16 @@ func roundS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
 
 // Summary counts results.
 type Summary struct {
-	Total, Passed, Failed, Skipped, Errors int
+	Total, Passed, Failed, Skipped, Errors, NotApplicable int
+}
+
+// String is the summary in words: "6 cells: 2 passed, 2 failed, 0 skipped, 2 errors".
+func (s Summary) String() string {
+	out := fmt.Sprintf("%d cells: %d passed, %d failed, %d skipped, %d errors", s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
+	if s.NotApplicable > 0 {
+		out += fmt.Sprintf(", %d n/a", s.NotApplicable)
+	}
+	return out
 }
 
 // Summarize counts the cells' results.
@@ -171,6 +183,8 @@ func (m *Matrix) Summarize() Summary {
 			s.Skipped++
 		case Error:
 			s.Errors++
+		case NA:
+			s.NotApplicable++
 		}
 	}
 	return s

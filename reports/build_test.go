@@ -237,3 +237,25 @@ func TestTempestParity(t *testing.T) {
 		}
 	}
 }
+
+func TestNotApplicableCells(t *testing.T) {
+	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
+		ReportEntries: []types.ReportEntry{entryOf(ColumnsEntryName, []Column{{ID: "sid/standalone", NotApplicable: "sid has no /usr/bin/glance-api"}})}}
+	r := types.Report{SpecReports: []types.SpecReport{suite,
+		specOf("api.versions", "sid/standalone", types.SpecStateSkipped, "sid has no /usr/bin/glance-api", entryOf(NotApplicableEntryName, "sid has no /usr/bin/glance-api")),
+		specOf("upload.chunked", "sid/standalone", types.SpecStateSkipped, "chunked is broken here"),
+	}}
+	m, err := Build(roundTrip(t, r), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := m.Cell("api.versions", "sid/standalone"); c.Result != NA || c.Reason != "sid has no /usr/bin/glance-api" {
+		t.Errorf("n/a cell: %+v", c)
+	}
+	if c, _ := m.Cell("upload.chunked", "sid/standalone"); c.Result != Skip {
+		t.Errorf("a plain skip must stay a skip: %+v", c)
+	}
+	if s := m.Summarize(); s.NotApplicable != 1 || s.Skipped != 1 || !strings.HasSuffix(s.String(), ", 1 n/a") {
+		t.Errorf("summary %+v %q", s, s)
+	}
+}

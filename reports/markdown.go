@@ -10,7 +10,7 @@ import (
 )
 
 // symbols make the table readable at a glance; the word stays in the legend.
-var symbols = map[Result]string{Pass: "pass", Fail: "**FAIL**", Skip: "skip", Error: "ERROR"}
+var symbols = map[Result]string{Pass: "pass", Fail: "**FAIL**", Skip: "skip", Error: "ERROR", NA: "n/a"}
 
 // WriteMarkdown renders matrix.md: the summary, the table (features x columns), the columns'
 // metadata, and one line per cell that did not pass saying why.
@@ -18,9 +18,8 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	s := m.Summarize()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Glance conformance matrix\n\n")
-	fmt.Fprintf(&b, "Generated %s. %d cells: %d passed, %d failed, %d skipped, %d errors.\n\n",
-		m.GeneratedAt.Format("2006-01-02 15:04 MST"), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
-	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it.\n\n")
+	fmt.Fprintf(&b, "Generated %s. %s.\n\n", m.GeneratedAt.Format("2006-01-02 15:04 MST"), s)
+	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it; `n/a` means the release does not provide that topology.\n\n")
 
 	b.WriteString("| feature |")
 	for _, c := range m.Columns {
@@ -51,6 +50,9 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 			servers = append(servers, k+" "+c.Servers[k])
 		}
 		note := c.Description
+		if c.NotApplicable != "" {
+			note = "not provided: " + c.NotApplicable
+		}
 		if c.Error != "" {
 			note = "did not start: " + c.Error
 		}

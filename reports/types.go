@@ -16,6 +16,7 @@ const (
 	Fail  Result = "fail"  // Glance or the server did the wrong thing: a finding, with evidence
 	Skip  Result = "skip"  // the spec decided it cannot be checked here, with the reason
 	Error Result = "error" // the harness broke (a column did not start, a bug of ours)
+	NA    Result = "n/a"   // the release does not provide this topology (its server is gone), with the reason
 )
 
 // Matrix is matrix.json.
@@ -57,7 +58,8 @@ type Column struct {
 	Image         string            `json:"image,omitempty"`
 	Endpoint      string            `json:"endpoint,omitempty"`
 	StartSeconds  float64           `json:"start_s"`
-	Error         string            `json:"error,omitempty"` // why it did not start
+	NotApplicable string            `json:"not_applicable,omitempty"` // why the release does not provide this topology
+	Error         string            `json:"error,omitempty"`          // why it did not start
 }
 
 // Feature is one row.
@@ -99,6 +101,7 @@ const (
 	CellEntryName             = "glance-conformance/cell"
 	EvidenceEntryName         = "glance-conformance/evidence"
 	HarnessErrorEntryName     = "glance-conformance/harness-error"
+	NotApplicableEntryName    = "glance-conformance/not-applicable"
 	ColumnsEntryName          = "glance-conformance/columns"
 	FeaturesEntryName         = "glance-conformance/features"          // []Feature in registry (row) order
 	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column

@@ -30,6 +30,7 @@ type column struct {
 	top     *topology.Topology
 	dep     *deploy.Column
 	err     error
+	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
 	meta    reports.Column
 }
@@ -163,6 +164,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 	baseFiles, baseFilesErr := topology.BaseGlanceFiles(cfg.deployments)
 	services, servicesErr := baseServices(cfg.deployments)
 
+	probed := map[string]bool{} // image + path -> present
 	sem := make(chan struct{}, startParallelism)
 	var wg sync.WaitGroup
 	for _, c := range cols {
@@ -170,6 +172,10 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		info := infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
+		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" {
+			c.meta.NotApplicable = c.na
+			continue
+		}
 		serversErr := c.readServerVersions(info)
 		if err := firstErr(fileErrs[c.release], baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
 			c.err = err
@@ -186,6 +192,29 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		}(c)
 	}
 	wg.Wait()
+}
+
+// missingNeed checks the topology's needs against the release's image and says why the
+// topology does not exist there, or "" when it does. A failed check is a harness error of the
+// column, reported when its specs run.
+func missingNeed(ctx context.Context, cfg *config, c *column, image string, probed map[string]bool) string {
+	for _, n := range c.top.Needs {
+		key := image + " " + n.Path
+		present, ok := probed[key]
+		if !ok {
+			var err error
+			if present, err = deploy.ImageHasFile(ctx, image, cfg.runID, n.Path); err != nil {
+				c.err = err
+				c.meta.Error = err.Error()
+				return ""
+			}
+			probed[key] = present
+		}
+		if !present {
+			return fmt.Sprintf("%s has no %s: %s", c.release, n.Path, n.Why)
+		}
+	}
+	return ""
 }
 
 // merged returns the files of both maps; b wins where both have a path.

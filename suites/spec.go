@@ -43,6 +43,10 @@ func defineSpec(col *column, s spec) {
 			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves, Tempest: s.feature.Tempest},
 			Column:  col.id,
 		}, ReportEntryVisibilityNever)
+		if col.na != "" {
+			AddReportEntry(reports.NotApplicableEntryName, col.na, ReportEntryVisibilityNever)
+			Skip(col.na)
+		}
 		if col.err != nil {
 			AddReportEntry(reports.EvidenceEntryName, reports.EvidenceEntry{Logs: col.logTail}, ReportEntryVisibilityNever)
 			harnessError("column %s did not start: %v", col.id, col.err)

@@ -74,9 +74,15 @@ func TestEndToEndStandalone(t *testing.T) {
 	}
 }
 
-// TestEndToEndInterrupt sends Ctrl-C (SIGINT to the process group, as a terminal does) while
-// columns run, and checks that the run stops with a non-zero status and leaves nothing behind.
+// TestEndToEndInterrupt interrupts a run while columns run, once as Ctrl-C in a terminal does
+// (SIGINT to the whole process group) and once as kill or a CI runner does (SIGINT to the
+// command alone), and checks that the run stops with a non-zero status and leaves nothing behind.
 func TestEndToEndInterrupt(t *testing.T) {
+	t.Run("process group", func(t *testing.T) { interruptRun(t, true) })
+	t.Run("command alone", func(t *testing.T) { interruptRun(t, false) })
+}
+
+func interruptRun(t *testing.T, group bool) {
 	out := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run",
 		"--deployments", filepath.Join(root, "deployments"), "--suite", filepath.Join(root, ".bin/suites.test"),
@@ -105,7 +111,11 @@ func TestEndToEndInterrupt(t *testing.T) {
 		t.Fatal("no column became ready")
 	}
 	time.Sleep(2 * time.Second)
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	if group {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	} else {
+		cmd.Process.Signal(syscall.SIGINT)
+	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {

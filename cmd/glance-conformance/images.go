@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
@@ -14,7 +15,7 @@ import (
 )
 
 // supportedReleases are the Debian suites an image recipe exists for.
-var supportedReleases = []string{"bookworm"}
+var supportedReleases = []string{"bookworm", "trixie", "sid"}
 
 func imagesCmd(args []string) error {
 	fs := flag.NewFlagSet("images", flag.ContinueOnError)
@@ -78,19 +79,34 @@ func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, mirr
 	if mirror == "" {
 		mirror = image.DefaultMirror()
 	}
+	// Each build is mostly download and dpkg, so the suites build side by side.
 	infos := map[string]image.Info{}
-	for _, s := range suites {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, len(suites))
+	for i, s := range suites {
 		r, err := image.ForSuite(s)
 		if err != nil {
 			return nil, err
 		}
-		start := time.Now()
-		info, err := image.Ensure(ctx, eng, r, mirror, os.Stderr)
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(os.Stderr, "image: %s ready (glance %s) in %s\n", info.Tag, info.Versions["glance"], time.Since(start).Round(time.Second))
-		infos[s] = info
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			info, err := image.Ensure(ctx, eng, r, mirror, os.Stderr)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			fmt.Fprintf(os.Stderr, "image: %s ready (glance %s) in %s\n", info.Tag, info.Versions["glance"], time.Since(start).Round(time.Second))
+			mu.Lock()
+			infos[s] = info
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return infos, nil
 }

@@ -145,6 +145,10 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 		binary = abs
 	}
 	cmd := exec.Command(binary, args...)
+	// The suite runs in a process group of its own, so that it hears of an interrupt exactly
+	// once, from here, whether the signal went to the whole group (Ctrl-C in a terminal) or to
+	// this process alone (kill, a CI runner): a second interrupt would make Ginkgo skip cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout = io.MultiWriter(os.Stdout, logFile)
 	cmd.Stderr = io.MultiWriter(os.Stderr, logFile)
 	sigs := make(chan os.Signal, 2)
@@ -159,11 +163,11 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 		select {
 		case err := <-done:
 			return interrupted, err
-		case sig := <-sigs:
-			interrupted = true
-			if sig == syscall.SIGTERM {
+		case <-sigs:
+			if !interrupted {
 				cmd.Process.Signal(os.Interrupt)
 			}
+			interrupted = true
 		}
 	}
 }
@@ -196,8 +200,8 @@ func writeReports(out string, suiteErr error, took, imageBuild time.Duration) er
 		return err
 	}
 	s := m.Summarize()
-	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d\n",
-		status(s), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
+	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d  N/A: %d\n",
+		status(s), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors, s.NotApplicable)
 	for _, line := range failedLines(m) {
 		fmt.Println(line)
 	}

@@ -44,10 +44,19 @@ type Topology struct {
 	// (http://127.0.0.1:<port><endpointPath>, no trailing slash), as Glance's public_endpoint
 	// must be under a path prefix.
 	Containers []Container `yaml:"containers"`
+	// Needs are files a release's image must have for the topology to exist in that release
+	// (the eventlet server's glance-api, say). A release without one gets n/a cells, with Why.
+	Needs []Need `yaml:"needs"`
 
 	// Name is the folder's name; Dir its path. Neither is read from the YAML.
 	Name string `yaml:"-"`
 	Dir  string `yaml:"-"`
+}
+
+// Need is a file the topology cannot run without, and what its absence means.
+type Need struct {
+	Path string `yaml:"path"`
+	Why  string `yaml:"why"`
 }
 
 // Container is one container of a topology, run from the Glance image.
@@ -129,6 +138,11 @@ func (t *Topology) validate() error {
 	}
 	if !strings.HasSuffix(t.EndpointPath, "/") {
 		t.EndpointPath += "/"
+	}
+	for i, n := range t.Needs {
+		if !strings.HasPrefix(n.Path, "/") || n.Why == "" {
+			errs = append(errs, fmt.Errorf("needs[%d]: want an absolute path and a why, got %q / %q", i, n.Path, n.Why))
+		}
 	}
 	entrypoints, glances := 0, 0
 	seen := map[string]bool{}

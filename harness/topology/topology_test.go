@@ -124,15 +124,16 @@ func TestLoadAppliesDefaults(t *testing.T) {
 
 func TestLoadRejects(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"unknown field":   {strings.Replace(valid, "description:", "descripton:", 1), "field descripton not found"},
-		"missing file":    {strings.Replace(valid, "a.conf,", "b.conf,", 1), `file source "b.conf"`},
-		"escaping file":   {strings.Replace(valid, "a.conf,", "../a.conf,", 1), "inside the folder"},
-		"two entrypoints": {strings.Replace(valid, "glance: true", "glance: true\n    entrypoint: true\n    port: 1", 1), "exactly one container"},
-		"no glance":       {strings.Replace(valid, "glance: true", "glance: false", 1), "no container runs Glance"},
-		"no readiness":    {strings.Replace(valid, `ready: {logRegexp: "spawned"}`, "ready: {}", 1), "ready needs"},
-		"wrong version":   {strings.Replace(valid, "/v1", "/v9", 1), "apiVersion"},
-		"relative target": {strings.Replace(valid, "/etc/a.conf", "etc/a.conf", 1), "not absolute"},
-		"bad regexp":      {strings.Replace(valid, `"spawned"`, `"(("`, 1), "logRegexp"},
+		"unknown field":    {strings.Replace(valid, "description:", "descripton:", 1), "field descripton not found"},
+		"missing file":     {strings.Replace(valid, "a.conf,", "b.conf,", 1), `file source "b.conf"`},
+		"escaping file":    {strings.Replace(valid, "a.conf,", "../a.conf,", 1), "inside the folder"},
+		"two entrypoints":  {strings.Replace(valid, "glance: true", "glance: true\n    entrypoint: true\n    port: 1", 1), "exactly one container"},
+		"no glance":        {strings.Replace(valid, "glance: true", "glance: false", 1), "no container runs Glance"},
+		"no readiness":     {strings.Replace(valid, `ready: {logRegexp: "spawned"}`, "ready: {}", 1), "ready needs"},
+		"wrong version":    {strings.Replace(valid, "/v1", "/v9", 1), "apiVersion"},
+		"relative target":  {strings.Replace(valid, "/etc/a.conf", "etc/a.conf", 1), "not absolute"},
+		"bad regexp":       {strings.Replace(valid, `"spawned"`, `"(("`, 1), "logRegexp"},
+		"need without why": {strings.Replace(valid, "containers:", "needs: [{path: /usr/bin/glance-api}]\ncontainers:", 1), "needs[0]"},
 	}
 	for name, c := range cases {
 		_, err := Load(writeTopology(t, c.yaml, "a.conf"))

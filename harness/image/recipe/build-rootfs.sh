@@ -27,7 +27,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"
 
 mapfile -t packages < <(grep -v '^\s*#' "$packages_file" | grep -v '^\s*$')
-echo "image: apt-get install ${packages[*]}" >&2
+echo "image: $suite: apt-get install ${packages[*]}" >&2
 chroot "$root" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"' \
   apt "${packages[@]}" >"$workdir/apt.log" 2>&1 || { tail -30 "$workdir/apt.log" >&2; exit 1; }
 
@@ -50,5 +50,5 @@ rm -rf "$root"/var/lib/apt/lists/* "$root/usr/sbin/policy-rc.d" "$root/etc/resol
 
 changes=()
 for l in "${labels[@]}"; do changes+=(--change "LABEL $l"); done
-echo "image: docker import as $tag" >&2
+echo "image: $suite: docker import as $tag" >&2
 tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" --change 'CMD ["/bin/bash"]' - "$tag" >/dev/null
