@@ -6,7 +6,7 @@ BIN   := .bin
 # Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
 # FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
 TOPOLOGIES ?=
-RELEASES   ?= bookworm
+RELEASES   ?=
 FEATURES   ?=
 LABELS     ?=
 OUT        ?= out

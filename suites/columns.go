@@ -160,6 +160,11 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 		}
 		fileErrs[rel] = err
 	}
+	releases := map[string]topology.Release{}
+	all, releasesErr := topology.LoadReleases(cfg.deployments)
+	for _, r := range all {
+		releases[r.Suite] = r
+	}
 	base, baseErr := topology.BaseGlanceConf(cfg.deployments)
 	baseFiles, baseFilesErr := topology.BaseGlanceFiles(cfg.deployments)
 	services, servicesErr := baseServices(cfg.deployments)
@@ -177,7 +182,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 			continue
 		}
 		serversErr := c.readServerVersions(info)
-		if err := firstErr(fileErrs[c.release], baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
+		if err := firstErr(fileErrs[c.release], releasesErr, baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
 			continue
@@ -188,7 +193,7 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 			defer GinkgoRecover()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c.start(ctx, eng, cfg, info, base, merged(baseFiles, glanceFiles[c.release]), services)
+			c.start(ctx, eng, cfg, info, releases[c.release], base, merged(baseFiles, glanceFiles[c.release]), services)
 		}(c)
 	}
 	wg.Wait()
@@ -264,7 +269,7 @@ func baseServices(root string) ([]deploy.Extra, error) {
 	return extras, nil
 }
 
-func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, info image.Info, base string, releaseFiles map[string][]byte, services []deploy.Extra) {
+func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, info image.Info, rel topology.Release, base string, releaseFiles map[string][]byte, services []deploy.Extra) {
 	files := map[string][]byte{}
 	for k, v := range releaseFiles {
 		files[k] = v
@@ -272,7 +277,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, inf
 	overrides, err := c.top.GlanceOverrides()
 	if err == nil {
 		var conf string
-		conf, err = glanceconf.RenderAPIConf(base, overrides)
+		conf, err = glanceconf.RenderAPIConf(base, rel.GlanceConf, overrides)
 		files["/etc/glance/glance-api.conf"] = []byte(conf)
 	}
 	if err == nil {
@@ -283,12 +288,13 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, inf
 		return
 	}
 	dep, err := deploy.Start(ctx, eng, c.top, deploy.Options{
-		ColumnID:    c.id,
-		RunID:       cfg.runID,
-		Image:       info.Tag,
-		GlanceFiles: files,
-		Extras:      append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
-		Progress:    func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
+		ColumnID:     c.id,
+		RunID:        cfg.runID,
+		Image:        info.Tag,
+		GlanceFiles:  files,
+		Placeholders: rel.Placeholders,
+		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
+		Progress:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
 	})
 	c.dep = dep
 	c.meta.Endpoint = dep.Endpoint()

@@ -6,25 +6,23 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/image"
+	"github.com/glance-conformance/glance-conformance/harness/topology"
 )
-
-// supportedReleases are the Debian suites an image recipe exists for.
-var supportedReleases = []string{"bookworm", "trixie", "sid"}
 
 func imagesCmd(args []string) error {
 	fs := flag.NewFlagSet("images", flag.ContinueOnError)
-	releases := fs.String("releases", "bookworm", "comma-separated Debian suites to build images for")
+	releases := fs.String("releases", "", "comma-separated Debian suites to build images for (default: every release in deployments/base/releases.yaml)")
+	deployments := fs.String("deployments", "deployments", "folder of topology descriptors and base/releases.yaml")
 	mirror := fs.String("mirror", "", "Debian mirror (default: the one this machine's apt sources name)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	suites, err := parseReleases(*releases)
+	suites, err := parseReleases(*deployments, *releases)
 	if err != nil {
 		return err
 	}
@@ -37,26 +35,18 @@ func imagesCmd(args []string) error {
 	return err
 }
 
-func parseReleases(s string) ([]string, error) {
-	var out []string
-	for _, r := range strings.Split(s, ",") {
-		r = strings.TrimSpace(r)
-		if r == "" {
-			continue
-		}
-		known := false
-		for _, k := range supportedReleases {
-			known = known || k == r
-		}
-		if !known {
-			return nil, usagef("unknown release %q (known: %s)", r, strings.Join(supportedReleases, ", "))
-		}
-		out = append(out, r)
+// parseReleases checks a comma-separated list of releases against deployments/base/
+// releases.yaml ("" selects them all) and returns their Debian suites.
+func parseReleases(deployments, names string) ([]string, error) {
+	rels, err := topology.SelectReleases(deployments, names)
+	if err != nil {
+		return nil, usagef("%v", err)
 	}
-	if len(out) == 0 {
-		return nil, usagef("no release selected")
+	suites := make([]string, len(rels))
+	for i, r := range rels {
+		suites[i] = r.Suite
 	}
-	return out, nil
+	return suites, nil
 }
 
 // openEngine connects to the Docker engine under a context that Ctrl-C and SIGTERM cancel.

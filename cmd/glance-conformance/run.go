@@ -32,7 +32,7 @@ func runCmd(args []string) error {
 	var o runOptions
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.topologies, "topologies", "", "comma-separated topologies (default: every folder under deployments/)")
-	fs.StringVar(&o.releases, "releases", "bookworm", "comma-separated Debian releases")
+	fs.StringVar(&o.releases, "releases", "", "comma-separated Debian releases (default: every release in deployments/base/releases.yaml)")
 	fs.StringVar(&o.features, "features", "", "comma-separated feature ids (default: all)")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'feature:upload.chunked || topology:mod_wsgi'")
 	fs.StringVar(&o.out, "out", "out", "output folder")
@@ -52,7 +52,7 @@ func runCmd(args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	suites, err := parseReleases(o.releases)
+	suites, err := parseReleases(o.deployments, o.releases)
 	if err != nil {
 		return err
 	}

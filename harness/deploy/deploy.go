@@ -56,7 +56,10 @@ type Options struct {
 	Image    string // image reference every container runs
 	// GlanceFiles are copied into every container that runs Glance (path -> content).
 	GlanceFiles map[string][]byte
-	Extras      []Extra
+	// Placeholders are replaced as @NAME@ in every container's files (the release's, see
+	// topology.Release), besides @PUBLIC_ENDPOINT@.
+	Placeholders map[string]string
+	Extras       []Extra
 	// Progress, if set, receives one line per step.
 	Progress func(format string, args ...any)
 }
@@ -128,7 +131,11 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	publicEndpoint := strings.TrimSuffix(col.endpoint, "/")
 	for _, u := range units {
 		for path, b := range u.files {
-			u.files[path] = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
+			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
+			for name, v := range opts.Placeholders {
+				b = bytes.ReplaceAll(b, []byte("@"+name+"@"), []byte(v))
+			}
+			u.files[path] = b
 		}
 	}
 	seen := map[string]bool{}

@@ -78,16 +78,19 @@ func withoutAuthtoken(pipeline string) (string, error) {
 	return strings.Join(kept, " "), nil
 }
 
-// RenderAPIConf merges a topology's overrides (may be empty) over the base glance-api.conf.
-func RenderAPIConf(base, overrides string) (string, error) {
+// RenderAPIConf merges overrides (a release's, then a topology's; any may be empty) over the
+// base glance-api.conf, later files winning.
+func RenderAPIConf(base string, overrides ...string) (string, error) {
 	ini, err := ParseINI(base)
 	if err != nil {
 		return "", fmt.Errorf("base glance-api.conf: %w", err)
 	}
-	over, err := ParseINI(overrides)
-	if err != nil {
-		return "", fmt.Errorf("topology glance-api.conf: %w", err)
+	for i, o := range overrides {
+		over, err := ParseINI(o)
+		if err != nil {
+			return "", fmt.Errorf("glance-api.conf override %d: %w", i+1, err)
+		}
+		ini.Merge(over)
 	}
-	ini.Merge(over)
 	return ini.String(), nil
 }

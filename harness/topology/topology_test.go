@@ -3,6 +3,7 @@ package topology
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -154,5 +155,43 @@ func TestBaseGlanceFilesMirrorTheFolder(t *testing.T) {
 	none, err := BaseGlanceFiles(t.TempDir())
 	if err != nil || len(none) != 0 {
 		t.Fatalf("a root without base files: %v, %d files", err, len(none))
+	}
+}
+
+// Every @NAME@ a shipped topology's files use must be defined by every release, or that
+// release's containers would receive the placeholder itself.
+func TestEveryReleaseDefinesThePlaceholdersTopologiesUse(t *testing.T) {
+	root := filepath.Join("..", "..", "deployments")
+	rels, err := LoadReleases(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rels) < 3 {
+		t.Fatalf("%d releases, want bookworm, trixie and sid at least", len(rels))
+	}
+	tops, err := Select(root, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := regexp.MustCompile(`@([A-Z][A-Z0-9_]*)@`)
+	for _, top := range tops {
+		for _, c := range top.Containers {
+			files, err := c.ReadFiles(top.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for path, b := range files {
+				for _, m := range used.FindAllStringSubmatch(string(b), -1) {
+					for _, r := range rels {
+						if _, ok := r.Placeholders[m[1]]; !ok && m[1] != "PUBLIC_ENDPOINT" {
+							t.Errorf("%s %s uses @%s@, which release %s does not define", top.Name, path, m[1], r.Suite)
+						}
+					}
+				}
+			}
+		}
+	}
+	if _, err := SelectReleases(root, "bookworm,potato"); err == nil || !strings.Contains(err.Error(), "known: bookworm") {
+		t.Errorf("an unknown release must be refused naming the known ones: %v", err)
 	}
 }
