@@ -315,14 +315,18 @@ func stopColumns(ctx context.Context, cfg *config, cols []*column) {
 		if c.dep == nil {
 			continue
 		}
-		if err := c.dep.SaveLogs(ctx, filepath.Join(cfg.out, "logs", c.id)); err != nil {
+		// Saved also when the run was interrupted, whose context is cancelled by then.
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		err := c.dep.SaveLogs(saveCtx, filepath.Join(cfg.out, "logs", c.id))
+		cancel()
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: saving logs: %v\n", c.id, err)
 		}
 		if cfg.keep {
 			fmt.Fprintf(os.Stderr, "  %s: kept running at %s (make clean removes it)\n", c.id, c.dep.Endpoint())
 			continue
 		}
-		if err := c.dep.Stop(ctx); err != nil {
+		if err := c.dep.Stop(context.WithoutCancel(ctx)); err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: stopping: %v\n", c.id, err)
 		}
 	}

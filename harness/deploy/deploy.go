@@ -129,9 +129,12 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		units = append(units, unit{c, files})
 	}
 	publicEndpoint := strings.TrimSuffix(col.endpoint, "/")
+	entry := top.Entrypoint()
+	internalEndpoint := strings.TrimSuffix((&url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", entry.Name, entry.Port), Path: top.EndpointPath}).String(), "/")
 	for _, u := range units {
 		for path, b := range u.files {
 			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
+			b = bytes.ReplaceAll(b, []byte(InternalEndpointPlaceholder), []byte(internalEndpoint))
 			for name, v := range opts.Placeholders {
 				b = bytes.ReplaceAll(b, []byte("@"+name+"@"), []byte(v))
 			}
@@ -169,6 +172,11 @@ const GlanceDataDir = "/var/lib/glance"
 // PublicEndpointPlaceholder, in a container's files, is replaced by the endpoint URL clients
 // use, without its trailing slash.
 const PublicEndpointPlaceholder = "@PUBLIC_ENDPOINT@"
+
+// InternalEndpointPlaceholder is replaced by the endpoint as the column's own containers reach
+// it (http://<entrypoint container>:<port><endpointPath>, no trailing slash): what Glance's
+// worker_self_reference_url must name.
+const InternalEndpointPlaceholder = "@INTERNAL_ENDPOINT@"
 
 // freeLoopbackPort asks the kernel for a free port on 127.0.0.1. Another process could take it
 // before the container binds it; then the start fails with a clear error, never silently.

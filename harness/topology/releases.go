@@ -62,7 +62,7 @@ func LoadReleases(root string) ([]Release, error) {
 		}
 		seen[r.Suite] = true
 		for k := range r.Placeholders {
-			if !placeholderRE.MatchString(k) || k == "PUBLIC_ENDPOINT" {
+			if !placeholderRE.MatchString(k) || k == "PUBLIC_ENDPOINT" || k == "INTERNAL_ENDPOINT" {
 				return nil, fmt.Errorf("%s: %s: bad placeholder name %q", path, r.Suite, k)
 			}
 		}

@@ -183,7 +183,7 @@ func TestEveryReleaseDefinesThePlaceholdersTopologiesUse(t *testing.T) {
 			for path, b := range files {
 				for _, m := range used.FindAllStringSubmatch(string(b), -1) {
 					for _, r := range rels {
-						if _, ok := r.Placeholders[m[1]]; !ok && m[1] != "PUBLIC_ENDPOINT" {
+						if _, ok := r.Placeholders[m[1]]; !ok && m[1] != "PUBLIC_ENDPOINT" && m[1] != "INTERNAL_ENDPOINT" {
 							t.Errorf("%s %s uses @%s@, which release %s does not define", top.Name, path, m[1], r.Suite)
 						}
 					}
