@@ -75,6 +75,26 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 			m.Cells = append(m.Cells, cellOf(sr, ce))
 		}
 	}
+	// A column's own entry (written once it started) replaces what the suite knew before.
+	for _, r := range reports {
+		for _, sr := range r.SpecReports {
+			if e, ok := entry(sr, ColumnEntryName); ok {
+				var col Column
+				if err := json.Unmarshal([]byte(e), &col); err != nil {
+					return nil, fmt.Errorf("column entry: %w", err)
+				}
+				replaced := false
+				for i := range m.Columns {
+					if m.Columns[i].ID == col.ID {
+						m.Columns[i], replaced = col, true
+					}
+				}
+				if !replaced {
+					m.Columns = append(m.Columns, col)
+				}
+			}
+		}
+	}
 	// Rows follow the registry's order; features the registry entry does not name come last.
 	for _, id := range append(registryOrder, featureOrder...) {
 		if f, ok := features[id]; ok {

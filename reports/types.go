@@ -102,6 +102,9 @@ const (
 	EvidenceEntryName         = "glance-conformance/evidence"
 	HarnessErrorEntryName     = "glance-conformance/harness-error"
 	NotApplicableEntryName    = "glance-conformance/not-applicable"
+	// ColumnEntryName carries one column's metadata once it started (start time, endpoint,
+	// error), replacing what the suite's column entry said of it before.
+	ColumnEntryName = "glance-conformance/column"
 	ColumnsEntryName          = "glance-conformance/columns"
 	FeaturesEntryName         = "glance-conformance/features"          // []Feature in registry (row) order
 	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column

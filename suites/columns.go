@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -33,38 +34,53 @@ type column struct {
 	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
 	meta    reports.Column
+
+	// Lifecycle (pipeline.go): started in the order the specs run, stopped after its last spec.
+	specsLeft atomic.Int32  // selected specs that have not finished yet
+	ready     chan struct{} // closed once the column started, failed to, or will not start
+	launched  bool          // the pipeline started it (and holds a slot for it)
+	reported  sync.Once     // the column entry is added once, by its first spec
+	finished  sync.Once     // logs saved and containers stopped once
 }
 
 // The run's shared state, set up in BeforeSuite.
 var (
 	columns []*column
 	shared  struct {
-		payload payload.Payload
-		runID   string
+		payload  payload.Payload
+		runID    string
+		pipeline *pipeline
 	}
 )
 
 // webPayloadName is the file the web-download source serves.
 const webPayloadName = "payload.bin"
 
-// startParallelism bounds how many columns start at once on this 2-core machine.
-const startParallelism = 3
+// liveColumns bounds how many columns exist at once: the one under test and the next ones
+// starting, so that start-up overlaps testing without 27 columns' servers in memory at once.
+const liveColumns = 3
 
-// defineColumns builds the spec tree: one container per column, one spec per feature.
+// defineColumns builds the spec tree: one container per column, one spec per feature. The
+// columns sit in one Ordered container, so Ginkgo runs the specs in the order they are defined
+// (otherwise it sorts by location and text and shuffles top-level containers), which is the
+// order the pipeline starts the columns in; ContinueOnFailure keeps a failed cell from skipping
+// the rest.
 func defineColumns(cfg *config) {
 	shared.runID = cfg.runID
-	for _, rel := range cfg.releases {
-		for _, top := range cfg.topologies {
-			col := &column{id: rel + "/" + top.Name, release: rel, top: top}
-			columns = append(columns, col)
-			Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
-				for _, s := range specs {
-					defineSpec(col, s)
-				}
-				defineBenchmark(col)
-			})
+	Describe("matrix", Ordered, ContinueOnFailure, func() {
+		for _, rel := range cfg.releases {
+			for _, top := range cfg.topologies {
+				col := &column{id: rel + "/" + top.Name, release: rel, top: top, ready: make(chan struct{})}
+				columns = append(columns, col)
+				Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
+					for _, s := range specs {
+						defineSpec(col, s)
+					}
+					defineBenchmark(col)
+				})
+			}
 		}
-	}
+	})
 
 	BeforeSuite(func(ctx SpecContext) {
 		shared.payload = payload.New(1, payload.DefaultSize)
@@ -74,7 +90,7 @@ func defineColumns(cfg *config) {
 		}
 		DeferCleanup(func(ctx SpecContext) { eng.Close() })
 		selected := selectedColumns()
-		startColumns(ctx, eng, cfg, selected)
+		prep := prepareColumns(ctx, eng, cfg, selected)
 		var metas []reports.Column
 		for _, c := range selected {
 			metas = append(metas, c.meta)
@@ -89,7 +105,16 @@ func defineColumns(cfg *config) {
 			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", largeSize>>20, benchmarkRounds)
 			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
 		}
-		DeferCleanup(func(ctx SpecContext) { stopColumns(ctx, cfg, selected) }, NodeTimeout(5*time.Minute))
+		// The pipeline outlives this node: it is cancelled, and what it started stopped, when
+		// the suite ends or is interrupted.
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		p := newPipeline(eng, cfg, prep)
+		shared.pipeline = p
+		go p.run(runCtx, selected)
+		DeferCleanup(func(ctx SpecContext) {
+			cancel()
+			p.stopAll(ctx, selected)
+		}, NodeTimeout(10*time.Minute))
 	}, NodeTimeout(20*time.Minute))
 }
 
@@ -99,11 +124,15 @@ func selectedColumns() []*column {
 	filter := labelFilter()
 	var out []*column
 	for _, c := range columns {
+		n := int32(0)
 		for _, leaf := range leafLabels() {
 			if filter(append([]string{feature.TopologyLabelPrefix + c.top.Name, feature.ReleaseLabelPrefix + c.release}, leaf)) {
-				out = append(out, c)
-				break
+				n++
 			}
+		}
+		if n > 0 {
+			c.specsLeft.Store(n)
+			out = append(out, c)
 		}
 	}
 	return out
@@ -137,9 +166,21 @@ func labelFilter() types.LabelFilter {
 	return filter
 }
 
-func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*column) {
-	glanceFiles := map[string]map[string][]byte{} // release -> files, derived once per image
-	infos := map[string]image.Info{}
+// prepared is what every column of a release starts from, derived once per run.
+type prepared struct {
+	infos       map[string]image.Info
+	glanceFiles map[string]map[string][]byte // release -> files derived from its image
+	releases    map[string]topology.Release
+	base        string
+	baseFiles   map[string][]byte
+	services    []deploy.Extra
+}
+
+// prepareColumns reads the images and the base configuration, fills each column's metadata,
+// and settles the columns that will not start: n/a in their release, or broken before any
+// container (their ready channel is closed here).
+func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*column) *prepared {
+	p := &prepared{infos: map[string]image.Info{}, glanceFiles: map[string]map[string][]byte{}, releases: map[string]topology.Release{}}
 	fileErrs := map[string]error{}
 	for _, rel := range cfg.releases {
 		ref := cfg.images[rel]
@@ -151,52 +192,43 @@ func startColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*
 			fileErrs[rel] = err
 			continue
 		}
-		infos[rel] = image.InfoFromLabels(ref, labels)
+		p.infos[rel] = image.InfoFromLabels(ref, labels)
 		paste, err := deploy.ReadImageFile(ctx, ref, cfg.runID, "/etc/glance/glance-api-paste.ini")
 		if err == nil {
 			var trusted string
 			trusted, err = glanceconf.AddTrustedFlavor(string(paste))
-			glanceFiles[rel] = map[string][]byte{"/etc/glance/glance-api-paste.ini": []byte(trusted)}
+			p.glanceFiles[rel] = map[string][]byte{"/etc/glance/glance-api-paste.ini": []byte(trusted)}
 		}
 		fileErrs[rel] = err
 	}
-	releases := map[string]topology.Release{}
 	all, releasesErr := topology.LoadReleases(cfg.deployments)
 	for _, r := range all {
-		releases[r.Suite] = r
+		p.releases[r.Suite] = r
 	}
-	base, baseErr := topology.BaseGlanceConf(cfg.deployments)
-	baseFiles, baseFilesErr := topology.BaseGlanceFiles(cfg.deployments)
-	services, servicesErr := baseServices(cfg.deployments)
+	var baseErr, baseFilesErr, servicesErr error
+	p.base, baseErr = topology.BaseGlanceConf(cfg.deployments)
+	p.baseFiles, baseFilesErr = topology.BaseGlanceFiles(cfg.deployments)
+	p.services, servicesErr = baseServices(cfg.deployments)
 
 	probed := map[string]bool{} // image + path -> present
-	sem := make(chan struct{}, startParallelism)
-	var wg sync.WaitGroup
 	for _, c := range cols {
 		c.meta = reports.Column{ID: c.id, Topology: c.top.Name, Release: c.release, Description: c.top.Description, Servers: map[string]string{}}
-		info := infos[c.release]
+		info := p.infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
-		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" {
+		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" || c.err != nil {
 			c.meta.NotApplicable = c.na
+			close(c.ready)
 			continue
 		}
 		serversErr := c.readServerVersions(info)
 		if err := firstErr(fileErrs[c.release], releasesErr, baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
-			continue
+			close(c.ready)
 		}
-		wg.Add(1)
-		go func(c *column) {
-			defer wg.Done()
-			defer GinkgoRecover()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			c.start(ctx, eng, cfg, info, releases[c.release], base, merged(baseFiles, glanceFiles[c.release]), services)
-		}(c)
 	}
-	wg.Wait()
+	return p
 }
 
 // missingNeed checks the topology's needs against the release's image and says why the
@@ -269,11 +301,9 @@ func baseServices(root string) ([]deploy.Extra, error) {
 	return extras, nil
 }
 
-func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, info image.Info, rel topology.Release, base string, releaseFiles map[string][]byte, services []deploy.Extra) {
-	files := map[string][]byte{}
-	for k, v := range releaseFiles {
-		files[k] = v
-	}
+func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *prepared) {
+	info, rel, base, services := p.infos[c.release], p.releases[c.release], p.base, p.services
+	files := merged(p.baseFiles, p.glanceFiles[c.release])
 	overrides, err := c.top.GlanceOverrides()
 	if err == nil {
 		var conf string
@@ -301,35 +331,44 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, inf
 	c.meta.StartSeconds = float64(dep.StartedIn.Milliseconds()) / 1000
 	if err != nil {
 		c.err, c.meta.Error = err, err.Error()
-		for name, logs := range dep.LogsSince(ctx, time.Time{}) {
-			for _, l := range lastLines(logs, 15) {
-				c.logTail = append(c.logTail, "log "+name+": "+l)
+		logs := dep.LogsSince(ctx, time.Time{})
+		if line, why, ok := c.top.Refusal(logs); ok {
+			// The release itself says it does not run this topology: n/a, not a broken harness.
+			c.err, c.meta.Error = nil, ""
+			c.na = fmt.Sprintf("%s refuses it: %s (log: %q)", c.release, why, line)
+			c.meta.NotApplicable = c.na
+			fmt.Fprintf(os.Stderr, "  %s: not provided by this release: %s\n", c.id, line)
+			return
+		}
+		for name, l := range logs {
+			for _, line := range lastLines(l, 15) {
+				c.logTail = append(c.logTail, "log "+name+": "+line)
 			}
 		}
 		fmt.Fprintf(os.Stderr, "  %s: did not start: %v\n", c.id, err)
 	}
 }
 
-func stopColumns(ctx context.Context, cfg *config, cols []*column) {
-	for _, c := range cols {
+// finish saves a column's logs and stops it (unless kept), once.
+func (c *column) finish(ctx context.Context, cfg *config) {
+	c.finished.Do(func() {
 		if c.dep == nil {
-			continue
+			return
 		}
-		// Saved also when the run was interrupted, whose context is cancelled by then.
-		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		err := c.dep.SaveLogs(saveCtx, filepath.Join(cfg.out, "logs", c.id))
-		cancel()
-		if err != nil {
+		// Also when the run was interrupted, whose context is cancelled by then.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		if err := c.dep.SaveLogs(ctx, filepath.Join(cfg.out, "logs", c.id)); err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: saving logs: %v\n", c.id, err)
 		}
 		if cfg.keep {
 			fmt.Fprintf(os.Stderr, "  %s: kept running at %s (make clean removes it)\n", c.id, c.dep.Endpoint())
-			continue
+			return
 		}
-		if err := c.dep.Stop(context.WithoutCancel(ctx)); err != nil {
+		if err := c.dep.Stop(ctx); err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: stopping: %v\n", c.id, err)
 		}
-	}
+	})
 }
 
 func saveConfigs(dir string, files map[string][]byte) error {

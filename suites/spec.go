@@ -43,6 +43,7 @@ func defineSpec(col *column, s spec) {
 			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves, Tempest: s.feature.Tempest},
 			Column:  col.id,
 		}, ReportEntryVisibilityNever)
+		col.enter(ctx, shared.pipeline)
 		if col.na != "" {
 			AddReportEntry(reports.NotApplicableEntryName, col.na, ReportEntryVisibilityNever)
 			Skip(col.na)
@@ -82,6 +83,11 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	switch {
 	case r.State.Is(types.SpecStateSkipped):
 		result = "skip"
+		for _, e := range r.ReportEntries {
+			if e.Name == reports.NotApplicableEntryName {
+				result = "n/a"
+			}
+		}
 	case r.State.Is(types.SpecStateFailed | types.SpecStateTimedout):
 		result = "FAIL: " + firstLine(r.Failure.Message)
 		for _, e := range r.ReportEntries {

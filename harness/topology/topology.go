@@ -47,6 +47,10 @@ type Topology struct {
 	// Needs are files a release's image must have for the topology to exist in that release
 	// (the eventlet server's glance-api, say). A release without one gets n/a cells, with Why.
 	Needs []Need `yaml:"needs"`
+	// NotProvided recognises a release whose Glance refuses this topology at start-up (the
+	// eventlet server still installed but disabled, say): when the column fails to start and a
+	// container's log matches LogRegexp, its cells are n/a with Why and that line, not errors.
+	NotProvided []NotProvided `yaml:"notProvided"`
 
 	// Name is the folder's name; Dir its path. Neither is read from the YAML.
 	Name string `yaml:"-"`
@@ -57,6 +61,28 @@ type Topology struct {
 type Need struct {
 	Path string `yaml:"path"`
 	Why  string `yaml:"why"`
+}
+
+// NotProvided is a start-up refusal that means the release does not provide the topology.
+type NotProvided struct {
+	LogRegexp string `yaml:"logRegexp"`
+	Why       string `yaml:"why"`
+}
+
+// Refusal returns the first log line (of any container) matching a NotProvided regexp, with
+// its why; ok is false when none matches.
+func (t *Topology) Refusal(logs map[string]string) (line, why string, ok bool) {
+	for _, np := range t.NotProvided {
+		re := regexp.MustCompile(np.LogRegexp) // checked by validate
+		for _, l := range logs {
+			for _, ln := range strings.Split(l, "\n") {
+				if re.MatchString(ln) {
+					return strings.TrimSpace(ln), np.Why, true
+				}
+			}
+		}
+	}
+	return "", "", false
 }
 
 // Container is one container of a topology, run from the Glance image.
@@ -142,6 +168,11 @@ func (t *Topology) validate() error {
 	for i, n := range t.Needs {
 		if !strings.HasPrefix(n.Path, "/") || n.Why == "" {
 			errs = append(errs, fmt.Errorf("needs[%d]: want an absolute path and a why, got %q / %q", i, n.Path, n.Why))
+		}
+	}
+	for i, np := range t.NotProvided {
+		if _, err := regexp.Compile(np.LogRegexp); err != nil || np.LogRegexp == "" || np.Why == "" {
+			errs = append(errs, fmt.Errorf("notProvided[%d]: want a valid logRegexp and a why (%v)", i, err))
 		}
 	}
 	entrypoints, glances := 0, 0

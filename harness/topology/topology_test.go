@@ -134,6 +134,7 @@ func TestLoadRejects(t *testing.T) {
 		"wrong version":    {strings.Replace(valid, "/v1", "/v9", 1), "apiVersion"},
 		"relative target":  {strings.Replace(valid, "/etc/a.conf", "etc/a.conf", 1), "not absolute"},
 		"bad regexp":       {strings.Replace(valid, `"spawned"`, `"(("`, 1), "logRegexp"},
+		"bad notProvided":  {strings.Replace(valid, "containers:", "notProvided: [{logRegexp: \"((\", why: x}]\ncontainers:", 1), "notProvided[0]"},
 		"need without why": {strings.Replace(valid, "containers:", "needs: [{path: /usr/bin/glance-api}]\ncontainers:", 1), "needs[0]"},
 	}
 	for name, c := range cases {
@@ -193,5 +194,16 @@ func TestEveryReleaseDefinesThePlaceholdersTopologiesUse(t *testing.T) {
 	}
 	if _, err := SelectReleases(root, "bookworm,potato"); err == nil || !strings.Contains(err.Error(), "known: bookworm") {
 		t.Errorf("an unknown release must be refused naming the known ones: %v", err)
+	}
+}
+
+func TestRefusalFindsTheReleasesOwnMessage(t *testing.T) {
+	top := &Topology{NotProvided: []NotProvided{{LogRegexp: "no longer supported", Why: "gone"}}}
+	line, why, ok := top.Refusal(map[string]string{"db": "ready\n", "glance": "synced\nERROR: Standalone glance-api is no longer supported. Use WSGI.\n"})
+	if !ok || why != "gone" || line != "ERROR: Standalone glance-api is no longer supported. Use WSGI." {
+		t.Fatalf("got %q %q %v", line, why, ok)
+	}
+	if _, _, ok := top.Refusal(map[string]string{"glance": "Traceback: ImportError\n"}); ok {
+		t.Fatal("an unrelated start-up failure must stay an error")
 	}
 }
