@@ -259,3 +259,33 @@ func TestNotApplicableCells(t *testing.T) {
 		t.Errorf("summary %+v %q", s, s)
 	}
 }
+
+func TestMarkdownAcrossReleases(t *testing.T) {
+	m := &Matrix{
+		Columns: []Column{{ID: "bookworm/standalone", Release: "bookworm", Topology: "standalone", GlanceVersion: "25.1.0"},
+			{ID: "sid/standalone", Release: "sid", Topology: "standalone", GlanceVersion: "33.0.0"},
+			{ID: "bookworm/uwsgi-http", Release: "bookworm", Topology: "uwsgi-http", GlanceVersion: "25.1.0"},
+			{ID: "sid/uwsgi-http", Release: "sid", Topology: "uwsgi-http", GlanceVersion: "33.0.0"}},
+		Features: []Feature{{ID: "cache"}},
+		Cells: []Cell{
+			{Feature: "cache", Column: "bookworm/standalone", Result: Pass}, {Feature: "cache", Column: "sid/standalone", Result: NA},
+			{Feature: "cache", Column: "bookworm/uwsgi-http", Result: Pass}, {Feature: "cache", Column: "sid/uwsgi-http", Result: Fail},
+		},
+	}
+	var b bytes.Buffer
+	if err := m.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| feature | standalone | uwsgi-http |",
+		"| `cache` | bookworm; n/a sid | **bookworm** |",
+		"## bookworm (Glance 25.1.0)",
+		"## sid (Glance 33.0.0)",
+		"| `cache` | n/a | **FAIL** |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("matrix.md lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -21,26 +21,36 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Generated %s. %s.\n\n", m.GeneratedAt.Format("2006-01-02 15:04 MST"), s)
 	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it; `n/a` means the release does not provide that topology.\n\n")
 
-	b.WriteString("| feature |")
-	for _, c := range m.Columns {
-		fmt.Fprintf(&b, " %s |", c.ID)
+	releases := m.releases()
+	if len(releases) > 1 {
+		m.writeAcrossReleases(&b, releases)
 	}
-	b.WriteString("\n|---|")
-	for range m.Columns {
-		b.WriteString("---|")
-	}
-	b.WriteString("\n")
-	for _, f := range m.Features {
-		fmt.Fprintf(&b, "| `%s` |", f.ID)
-		for _, c := range m.Columns {
-			cell, ok := m.Cell(f.ID, c.ID)
-			if !ok {
-				b.WriteString(" - |")
-				continue
-			}
-			fmt.Fprintf(&b, " %s |", symbols[cell.Result])
+	for _, rel := range releases {
+		cols := m.columnsOf(rel)
+		if len(releases) > 1 {
+			fmt.Fprintf(&b, "\n## %s (Glance %s)\n\n", rel, cols[0].GlanceVersion)
+		}
+		b.WriteString("| feature |")
+		for _, c := range cols {
+			fmt.Fprintf(&b, " %s |", c.ID)
+		}
+		b.WriteString("\n|---|")
+		for range cols {
+			b.WriteString("---|")
 		}
 		b.WriteString("\n")
+		for _, f := range m.Features {
+			fmt.Fprintf(&b, "| `%s` |", f.ID)
+			for _, c := range cols {
+				cell, ok := m.Cell(f.ID, c.ID)
+				if !ok {
+					b.WriteString(" - |")
+					continue
+				}
+				fmt.Fprintf(&b, " %s |", symbols[cell.Result])
+			}
+			b.WriteString("\n")
+		}
 	}
 
 	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | specs took | note |\n|---|---|---|---|---|---|\n")
@@ -193,5 +203,91 @@ func (m *Matrix) writeTempestParity(b *strings.Builder) {
 		for _, t := range missing {
 			fmt.Fprintf(b, "- `%s`\n", strings.TrimPrefix(t, "tempest.api.image.v2."))
 		}
+	}
+}
+
+// releases lists the releases of the columns, in column order.
+func (m *Matrix) releases() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range m.Columns {
+		if !seen[c.Release] {
+			seen[c.Release] = true
+			out = append(out, c.Release)
+		}
+	}
+	return out
+}
+
+func (m *Matrix) columnsOf(release string) []Column {
+	var out []Column
+	for _, c := range m.Columns {
+		if c.Release == release {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// writeAcrossReleases is the summary table: feature x topology, each cell naming the releases
+// where the feature passed, so that a change between releases stands out.
+func (m *Matrix) writeAcrossReleases(b *strings.Builder, releases []string) {
+	var topologies []string
+	seen := map[string]bool{}
+	for _, c := range m.Columns {
+		if !seen[c.Topology] {
+			seen[c.Topology] = true
+			topologies = append(topologies, c.Topology)
+		}
+	}
+	fmt.Fprintf(b, "## Across releases\n\nEach cell names the releases where the feature passed (of %s); `all` and `none` say so, `n/a` marks a release without that topology.\n\n| feature |", strings.Join(releases, ", "))
+	for _, t := range topologies {
+		fmt.Fprintf(b, " %s |", t)
+	}
+	b.WriteString("\n|---|")
+	for range topologies {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, f := range m.Features {
+		fmt.Fprintf(b, "| `%s` |", f.ID)
+		for _, t := range topologies {
+			var passed, na []string
+			tested := 0
+			for _, rel := range releases {
+				cell, ok := m.Cell(f.ID, rel+"/"+t)
+				switch {
+				case !ok:
+				case cell.Result == NA:
+					na = append(na, rel)
+				case cell.Result == Pass:
+					passed = append(passed, rel)
+					tested++
+				default:
+					tested++
+				}
+			}
+			text := strings.Join(passed, ", ")
+			switch {
+			case tested == 0 && len(na) == 0:
+				text = "-"
+			case len(passed) == tested && tested > 0 && len(na) == 0:
+				text = "all"
+			case len(passed) == 0 && tested > 0:
+				text = "**none**"
+			case len(passed) < tested:
+				text = "**" + text + "**"
+			}
+			if len(na) > 0 {
+				if text == "" || text == "-" {
+					text = ""
+				} else {
+					text += "; "
+				}
+				text += "n/a " + strings.Join(na, ", ")
+			}
+			fmt.Fprintf(b, " %s |", text)
+		}
+		b.WriteString("\n")
 	}
 }
