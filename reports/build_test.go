@@ -289,3 +289,47 @@ func TestMarkdownAcrossReleases(t *testing.T) {
 		}
 	}
 }
+
+func TestShippedClaimsLoad(t *testing.T) {
+	claims, err := LoadClaims("../fixtures/claims.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) < 8 {
+		t.Fatalf("%d claims", len(claims))
+	}
+}
+
+func TestClaimVerdicts(t *testing.T) {
+	m := &Matrix{
+		Features: []Feature{{ID: "upload.chunked"}, {ID: "import.glance-direct"}},
+		Cells: []Cell{
+			{Feature: "upload.chunked", Column: "r/a", Result: Fail}, {Feature: "import.glance-direct", Column: "r/a", Result: Pass},
+			{Feature: "upload.chunked", Column: "r/b", Result: Pass}, {Feature: "import.glance-direct", Column: "r/b", Result: Pass},
+			{Feature: "upload.chunked", Column: "r/c", Result: NA}, {Feature: "import.glance-direct", Column: "r/c", Result: Skip},
+		},
+	}
+	claim := func(predicts string, tops []string, features ...string) Claim {
+		return Claim{ID: predicts, Releases: []string{"r"}, Topologies: tops, Features: features, Predicts: predicts}
+	}
+	cases := []struct {
+		c    Claim
+		want string
+	}{
+		{claim("fail", []string{"a"}, "upload.chunked"), Confirmed},
+		{claim("fail", []string{"a", "b"}, "upload.chunked"), PartlyTrue},
+		{claim("fail", []string{"a", "b"}, "import.glance-direct"), Contradicted},
+		{claim("pass", []string{"b"}), Confirmed},
+		{claim("pass", []string{"a"}), PartlyTrue},
+		{claim("some-fail", []string{"a"}), Confirmed},
+		{claim("some-fail", []string{"a", "b"}), PartlyTrue},
+		{claim("some-fail", []string{"b"}), Contradicted},
+		{claim("pass", []string{"c"}), Untested}, // n/a and skip say nothing
+	}
+	for _, tc := range cases {
+		v := m.EvaluateClaims([]Claim{tc.c})[0]
+		if v.Verdict != tc.want {
+			t.Errorf("%s on %v %v: %s (%d for, %d against, %v), want %s", tc.c.Predicts, tc.c.Topologies, tc.c.Features, v.Verdict, v.Supporting, v.Against, v.Cells, tc.want)
+		}
+	}
+}

@@ -53,6 +53,8 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	m.writeClaims(&b)
+
 	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | specs took | note |\n|---|---|---|---|---|---|\n")
 	for _, c := range m.Columns {
 		var servers []string

@@ -28,6 +28,8 @@ type Matrix struct {
 	Cells       []Cell    `json:"cells"`
 	// Throughput is a benchmark beside the matrix, never a cell: no result depends on it.
 	Throughput *ThroughputReport `json:"throughput,omitempty"`
+	// Claims are the document's statements with the verdict this run's cells give them.
+	Claims []ClaimVerdict `json:"claims,omitempty"`
 }
 
 // ThroughputReport holds the client's own limit and each column's figures.

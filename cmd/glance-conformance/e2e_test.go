@@ -112,7 +112,7 @@ func interruptRun(t *testing.T, group bool) {
 	out := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run",
 		"--deployments", filepath.Join(root, "deployments"), "--suite", filepath.Join(root, ".bin/suites.test"),
-		"--releases", "bookworm", "--topologies", "standalone,mod_wsgi", "--out", out)
+		"--claims", filepath.Join(root, "fixtures/claims.yaml"), "--releases", "bookworm", "--topologies", "standalone,mod_wsgi", "--out", out)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

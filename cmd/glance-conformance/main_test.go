@@ -14,6 +14,9 @@ func TestUsageErrors(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "suites.test")
 	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
 	deployments := filepath.Join("..", "..", "deployments")
+	claims := filepath.Join("..", "..", "fixtures", "claims.yaml")
+	badClaims := filepath.Join(t.TempDir(), "claims.yaml")
+	os.WriteFile(badClaims, []byte("apiVersion: glance-conformance/claims/v1\nclaims:\n  - id: x\n    predicts: maybe\n"), 0o644)
 	cases := map[string]struct {
 		args []string
 		want string
@@ -21,11 +24,12 @@ func TestUsageErrors(t *testing.T) {
 		"no command":       {nil, "no command given"},
 		"unknown command":  {[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		"unknown topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
-		"unknown feature":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
+		"unknown feature":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", claims, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
 		"unknown release":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
+		"bad claims":       {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
 		"bad flag":         {[]string{"run", "--colour"}, "flag provided but not defined"},
 		"stray argument":   {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
-		"no suite binary":  {[]string{"run", "--deployments", deployments, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
+		"no suite binary":  {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
 	}
 	for name, c := range cases {
 		err := dispatch(c.args)

@@ -25,6 +25,7 @@ import (
 type runOptions struct {
 	topologies, releases, features, labelFilter string
 	out, deployments, suiteBinary, mirror       string
+	claims                                      string
 	keep                                        bool
 }
 
@@ -39,6 +40,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.deployments, "deployments", "deployments", "folder of topology descriptors")
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite (go test -c ./suites)")
 	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
+	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -55,6 +57,10 @@ func runCmd(args []string) error {
 	suites, err := parseReleases(o.deployments, o.releases)
 	if err != nil {
 		return err
+	}
+	claims, err := reports.LoadClaims(o.claims)
+	if err != nil {
+		return usagef("claims: %v", err)
 	}
 	filter, err := feature.LabelFilter(o.features)
 	if err != nil {
@@ -124,7 +130,7 @@ func runCmd(args []string) error {
 		}
 		cancel()
 	}
-	err = writeReports(o.out, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, claims, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -173,7 +179,7 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 }
 
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
-func writeReports(out string, suiteErr error, took, imageBuild time.Duration) error {
+func writeReports(out string, claims []reports.Claim, suiteErr error, took, imageBuild time.Duration) error {
 	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
 	if err != nil {
 		return fmt.Errorf("the suite wrote no report (%v); its output is in %s", suiteErr, filepath.Join(out, "run.log"))
@@ -182,6 +188,7 @@ func writeReports(out string, suiteErr error, took, imageBuild time.Duration) er
 	if err != nil {
 		return err
 	}
+	m.Claims = m.EvaluateClaims(claims)
 	if len(m.Cells) == 0 {
 		return fmt.Errorf("no cell was produced: the selection matched no spec, or the suite stopped early (see %s)", filepath.Join(out, "run.log"))
 	}
