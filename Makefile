@@ -5,9 +5,11 @@ BIN   := .bin
 
 # Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
 # FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
+# BASELINE=path/to/matrix.json: compare with it; a regression exits 3
 TOPOLOGIES ?=
 RELEASES   ?=
 FEATURES   ?=
+BASELINE   ?=
 LABELS     ?=
 OUT        ?= out
 KEEP       ?=
@@ -17,7 +19,7 @@ KEEP       ?=
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
-		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep)
+		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)')
 
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
 test: vet unit e2e

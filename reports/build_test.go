@@ -333,3 +333,30 @@ func TestClaimVerdicts(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareAndMerge(t *testing.T) {
+	base := &Matrix{Columns: []Column{{ID: "r/a"}, {ID: "r/old"}}, Features: []Feature{{ID: "f1"}, {ID: "gone"}},
+		Cells: []Cell{{Feature: "f1", Column: "r/a", Result: Pass}, {Feature: "gone", Column: "r/a", Result: Pass}}}
+	now := &Matrix{Columns: []Column{{ID: "r/a"}}, Features: []Feature{{ID: "f1"}, {ID: "f2"}},
+		Cells: []Cell{{Feature: "f1", Column: "r/a", Result: Fail, Reason: "411"}, {Feature: "f2", Column: "r/a", Result: Pass}}}
+	c := now.Compare(base, "base.json")
+	if !c.Regressed() || len(c.NewFailures) != 1 || c.NewFailures[0].Was != Pass || c.NewFailures[0].Now != Fail {
+		t.Fatalf("flipped cell not a regression: %+v", c)
+	}
+	if strings.Join(c.NewFeatures, ",") != "f2" || strings.Join(c.MissingFeatures, ",") != "gone" || strings.Join(c.MissingColumns, ",") != "r/old" {
+		t.Fatalf("new/missing: %+v", c)
+	}
+	if again := base.Compare(base, "base.json"); again.Regressed() || len(again.Lines()) != 0 {
+		t.Fatalf("a matrix against itself: %+v", again)
+	}
+
+	shardA := &Matrix{Columns: []Column{{ID: "bookworm/a"}}, Features: []Feature{{ID: "f1"}}, Cells: []Cell{{Feature: "f1", Column: "bookworm/a", Result: Pass}}}
+	shardB := &Matrix{Columns: []Column{{ID: "sid/a"}}, Features: []Feature{{ID: "f1"}}, Cells: []Cell{{Feature: "f1", Column: "sid/a", Result: Fail}}}
+	m, err := Merge(shardA, shardB)
+	if err != nil || len(m.Columns) != 2 || len(m.Features) != 1 || len(m.Cells) != 2 {
+		t.Fatalf("merge: %v %+v", err, m)
+	}
+	if _, err := Merge(shardA, shardA); err == nil {
+		t.Fatal("overlapping shards must be refused")
+	}
+}

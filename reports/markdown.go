@@ -21,6 +21,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "Generated %s. %s.\n\n", m.GeneratedAt.Format("2006-01-02 15:04 MST"), s)
 	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it; `n/a` means the release does not provide that topology.\n\n")
 
+	m.writeComparison(&b)
 	releases := m.releases()
 	if len(releases) > 1 {
 		m.writeAcrossReleases(&b, releases)

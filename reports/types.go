@@ -30,6 +30,8 @@ type Matrix struct {
 	Throughput *ThroughputReport `json:"throughput,omitempty"`
 	// Claims are the document's statements with the verdict this run's cells give them.
 	Claims []ClaimVerdict `json:"claims,omitempty"`
+	// Comparison is the diff against a baseline matrix, when one was given.
+	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
 // ThroughputReport holds the client's own limit and each column's figures.

@@ -3,7 +3,7 @@
 //
 // Exit status: 0 the matrix was produced (failed cells are results), 1 the harness broke
 // (a column could not start, a report could not be written), 2 usage error (unknown topology or
-// feature, no Docker).
+// feature, no Docker), 3 a regression against --baseline.
 package main
 
 import (
@@ -28,6 +28,7 @@ commands:
   images   build the Glance images that are missing (make images)
   clean    remove every container, network and volume this project left behind (make clean)
   features print the feature list (YAML) that make features checks in
+  merge    combine matrix.json files of several machines into one (JSON on stdout)
   help     this text
 
 Run "glance-conformance <command> -h" for a command's flags.`
@@ -47,6 +48,8 @@ func dispatch(args []string) error {
 		return imagesCmd(args[1:])
 	case "clean":
 		return cleanCmd(args[1:])
+	case "merge":
+		return mergeCmd(args[1:])
 	case "features":
 		_, err := os.Stdout.Write(feature.List())
 		return err

@@ -25,7 +25,7 @@ import (
 type runOptions struct {
 	topologies, releases, features, labelFilter string
 	out, deployments, suiteBinary, mirror       string
-	claims                                      string
+	claims, baseline                            string
 	keep                                        bool
 }
 
@@ -41,6 +41,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite (go test -c ./suites)")
 	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
+	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -61,6 +62,12 @@ func runCmd(args []string) error {
 	claims, err := reports.LoadClaims(o.claims)
 	if err != nil {
 		return usagef("claims: %v", err)
+	}
+	var baseline *reports.Matrix
+	if o.baseline != "" {
+		if baseline, err = reports.ReadJSON(o.baseline); err != nil {
+			return usagef("baseline: %v", err)
+		}
 	}
 	filter, err := feature.LabelFilter(o.features)
 	if err != nil {
@@ -130,7 +137,7 @@ func runCmd(args []string) error {
 		}
 		cancel()
 	}
-	err = writeReports(o.out, claims, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -179,7 +186,14 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 }
 
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
-func writeReports(out string, claims []reports.Claim, suiteErr error, took, imageBuild time.Duration) error {
+// evaluation is what the matrix is compared with after the run.
+type evaluation struct {
+	claims       []reports.Claim
+	baseline     *reports.Matrix // nil without --baseline
+	baselinePath string
+}
+
+func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild time.Duration) error {
 	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
 	if err != nil {
 		return fmt.Errorf("the suite wrote no report (%v); its output is in %s", suiteErr, filepath.Join(out, "run.log"))
@@ -188,7 +202,10 @@ func writeReports(out string, claims []reports.Claim, suiteErr error, took, imag
 	if err != nil {
 		return err
 	}
-	m.Claims = m.EvaluateClaims(claims)
+	m.Claims = m.EvaluateClaims(ev.claims)
+	if ev.baseline != nil {
+		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
+	}
 	if len(m.Cells) == 0 {
 		return fmt.Errorf("no cell was produced: the selection matched no spec, or the suite stopped early (see %s)", filepath.Join(out, "run.log"))
 	}
@@ -213,8 +230,17 @@ func writeReports(out string, claims []reports.Claim, suiteErr error, took, imag
 		fmt.Println(line)
 	}
 	fmt.Printf("Run time: %s (image check/build %s). Matrix: %s\n", took.Round(time.Second), imageBuild.Round(time.Second), filepath.Join(out, "matrix.md"))
+	if c := m.Comparison; c != nil {
+		fmt.Printf("Compared with %s: %d new failures, %d new passes\n", c.Baseline, len(c.NewFailures), len(c.NewPasses))
+		for _, l := range c.Lines() {
+			fmt.Println("  " + l)
+		}
+	}
 	if s.Errors > 0 {
 		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors): see %s", s.Errors, filepath.Join(out, "matrix.md")), 1}
+	}
+	if m.Comparison != nil && m.Comparison.Regressed() {
+		return resultError{fmt.Sprintf("%d regressions against %s", len(m.Comparison.NewFailures), m.Comparison.Baseline), 3}
 	}
 	return nil
 }

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+
+	"github.com/glance-conformance/glance-conformance/reports"
+)
+
+// mergeCmd combines matrix.json files run on different machines (a nightly sharded by release
+// or topology) into one matrix on stdout, with the claims evaluated over the whole.
+func mergeCmd(args []string) error {
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	claimsPath := fs.String("claims", "fixtures/claims.yaml", "the document's claims to evaluate over the merged matrix")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() < 2 {
+		return usagef("merge needs two or more matrix.json files, got %d", fs.NArg())
+	}
+	claims, err := reports.LoadClaims(*claimsPath)
+	if err != nil {
+		return usagef("claims: %v", err)
+	}
+	var shards []*reports.Matrix
+	for _, path := range fs.Args() {
+		m, err := reports.ReadJSON(path)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		shards = append(shards, m)
+	}
+	merged, err := reports.Merge(shards...)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	merged.Claims = merged.EvaluateClaims(claims)
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(merged)
+}
