@@ -102,13 +102,13 @@ type EvidenceEntry struct {
 
 // Names of the Ginkgo report entries the suite writes and Build reads.
 const (
-	CellEntryName             = "glance-conformance/cell"
-	EvidenceEntryName         = "glance-conformance/evidence"
-	HarnessErrorEntryName     = "glance-conformance/harness-error"
-	NotApplicableEntryName    = "glance-conformance/not-applicable"
+	CellEntryName          = "glance-conformance/cell"
+	EvidenceEntryName      = "glance-conformance/evidence"
+	HarnessErrorEntryName  = "glance-conformance/harness-error"
+	NotApplicableEntryName = "glance-conformance/not-applicable"
 	// ColumnEntryName carries one column's metadata once it started (start time, endpoint,
 	// error), replacing what the suite's column entry said of it before.
-	ColumnEntryName = "glance-conformance/column"
+	ColumnEntryName           = "glance-conformance/column"
 	ColumnsEntryName          = "glance-conformance/columns"
 	FeaturesEntryName         = "glance-conformance/features"          // []Feature in registry (row) order
 	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column

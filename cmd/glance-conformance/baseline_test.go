@@ -41,7 +41,7 @@ func TestBaselineWithAFlippedCellExits3(t *testing.T) {
 	writeGinkgoReport(t, out, "bookworm/standalone", map[string]types.SpecState{"upload.chunked": types.SpecStateFailed, "api.versions": types.SpecStatePassed})
 	flipped := &reports.Matrix{Schema: reports.Schema, GeneratedAt: time.Now(), Columns: []reports.Column{{ID: "bookworm/standalone"}},
 		Features: []reports.Feature{{ID: "upload.chunked"}, {ID: "api.versions"}},
-		Cells: []reports.Cell{{Feature: "upload.chunked", Column: "bookworm/standalone", Result: reports.Pass}, {Feature: "api.versions", Column: "bookworm/standalone", Result: reports.Pass}}}
+		Cells:    []reports.Cell{{Feature: "upload.chunked", Column: "bookworm/standalone", Result: reports.Pass}, {Feature: "api.versions", Column: "bookworm/standalone", Result: reports.Pass}}}
 	err := writeReports(out, evaluation{baseline: flipped, baselinePath: "flipped.json"}, nil, time.Second, 0)
 	if exitCode(err) != 3 {
 		t.Fatalf("a baseline where the failed cell passed must exit 3, got %v", err)
