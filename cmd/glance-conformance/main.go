@@ -29,6 +29,7 @@ commands:
   clean    remove every container, network and volume this project left behind (make clean)
   features print the feature list (YAML) that make features checks in
   merge    combine matrix.json files of several machines into one (JSON on stdout)
+  render   write matrix.md, matrix.html and matrix.svg for a matrix.json
   help     this text
 
 Run "glance-conformance <command> -h" for a command's flags.`
@@ -48,6 +49,8 @@ func dispatch(args []string) error {
 		return imagesCmd(args[1:])
 	case "clean":
 		return cleanCmd(args[1:])
+	case "render":
+		return renderCmd(args[1:])
 	case "merge":
 		return mergeCmd(args[1:])
 	case "features":

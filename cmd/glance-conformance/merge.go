@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/glance-conformance/glance-conformance/reports"
 )
@@ -39,4 +41,29 @@ func mergeCmd(args []string) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(merged)
+}
+
+// renderCmd writes matrix.md, matrix.html and matrix.svg for a matrix.json (a merged one, say).
+func renderCmd(args []string) error {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	out := fs.String("out", ".", "folder to write matrix.md, matrix.html and matrix.svg to")
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usagef("render needs one matrix.json, got %d", fs.NArg())
+	}
+	m, err := reports.ReadJSON(fs.Arg(0))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for name, write := range map[string]func(io.Writer) error{"matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML, "matrix.svg": m.WriteSVG} {
+		if err := writeFile(filepath.Join(*out, name), write); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -212,16 +212,10 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(out, "matrix.md"))
-	if err != nil {
-		return err
-	}
-	if err := m.WriteMarkdown(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
+	for name, write := range map[string]func(io.Writer) error{"matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML, "matrix.svg": m.WriteSVG} {
+		if err := writeFile(filepath.Join(out, name), write); err != nil {
+			return err
+		}
 	}
 	s := m.Summarize()
 	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d  N/A: %d\n",
@@ -310,4 +304,17 @@ func truncate(s string, n int) string {
 		return s[:n] + "..."
 	}
 	return s
+}
+
+// writeFile creates path and fills it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
