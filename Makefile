@@ -22,7 +22,7 @@ conformance: deps build
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)')
 
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
-test: vet unit e2e
+test: deps vet unit e2e
 
 ## images: build the Glance images that are missing (cached by a hash of their recipe)
 images: deps build
@@ -36,8 +36,8 @@ clean:
 
 # Host tools the image build needs, from Debian's packages.
 deps:
-	@command -v debootstrap >/dev/null || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+	@command -v debootstrap >/dev/null && command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap chromium >/dev/null; }
 
 build:
 	$(GO) build -o $(BIN)/glance-conformance ./cmd/glance-conformance
@@ -53,8 +53,11 @@ vet:
 features:
 	$(GO) run ./cmd/glance-conformance features > suites/feature/features.yaml
 
+# make test runs the browser test of matrix.html for real (chromium from make deps); a plain
+# make unit skips it where chromium is missing.
+test: BROWSER_TEST := 1
 unit:
-	$(GO) test -count=1 -skip '^TestConformance$$' ./...
+	GC_BROWSER_TEST=$(BROWSER_TEST) $(GO) test -count=1 -skip '^TestConformance$$' ./...
 
 e2e: deps build
 	$(GO) test -tags e2e -count=1 -timeout 60m -v -run 'TestEndToEnd' ./cmd/glance-conformance
