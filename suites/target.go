@@ -66,19 +66,7 @@ func (t *Target) Name() string {
 // CreateImage creates an image record (raw/bare unless opts say otherwise) and deletes it when
 // the spec ends.
 func (t *Target) CreateImage(ctx context.Context, opts images.CreateOpts) *images.Image {
-	if opts.Name == "" {
-		opts.Name = t.Name()
-	}
-	if opts.DiskFormat == "" {
-		opts.DiskFormat = "raw"
-	}
-	if opts.ContainerFormat == "" {
-		opts.ContainerFormat = "bare"
-	}
-	img, err := images.Create(ctx, t.Client, opts).Extract()
-	t.Check(err, "create image")
-	t.deleteAtEnd(img.ID)
-	return img
+	return t.CreateImageAs(ctx, t.Client, opts)
 }
 
 // deleteAtEnd deletes an image when the spec ends, and makes log lines naming it evidence.

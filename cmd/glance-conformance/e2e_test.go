@@ -35,11 +35,12 @@ func leftovers(t *testing.T) int {
 	return n
 }
 
-// TestEndToEndStandalone runs `make conformance` for the standalone column, as a user would,
-// and checks what it wrote. Standalone is the deployment Glance supports: every cell must pass.
-func TestEndToEndStandalone(t *testing.T) {
+// makeConformance runs `make conformance` with the given variables, as a user would, and
+// returns its output folder and matrix.
+func makeConformance(t *testing.T, vars ...string) (string, *reports.Matrix) {
+	t.Helper()
 	out := t.TempDir()
-	cmd := exec.Command("make", "-C", root, "conformance", "RELEASES=bookworm", "TOPOLOGIES=standalone", "OUT="+out)
+	cmd := exec.Command("make", append([]string{"-C", root, "conformance", "OUT=" + out}, vars...)...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("make conformance: %v", err)
@@ -48,6 +49,13 @@ func TestEndToEndStandalone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out, m
+}
+
+// TestEndToEndStandalone runs `make conformance` for the standalone column, as a user would,
+// and checks what it wrote. Standalone is the deployment Glance supports: every cell must pass.
+func TestEndToEndStandalone(t *testing.T) {
+	out, m := makeConformance(t, "RELEASES=bookworm", "TOPOLOGIES=standalone")
 	if len(m.Columns) != 1 || m.Columns[0].ID != "bookworm/standalone" {
 		t.Fatalf("columns: %+v", m.Columns)
 	}
@@ -77,16 +85,7 @@ func TestEndToEndStandalone(t *testing.T) {
 // TestEndToEndNotProvided runs the standalone topology on sid, whose Glance (2026.2) refuses to
 // run the eventlet server: the cells must be n/a with the release's own words, not errors.
 func TestEndToEndNotProvided(t *testing.T) {
-	out := t.TempDir()
-	cmd := exec.Command("make", "-C", root, "conformance", "RELEASES=sid", "TOPOLOGIES=standalone", "FEATURES=api.versions,image.tags", "OUT="+out)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("make conformance: %v", err)
-	}
-	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, m := makeConformance(t, "RELEASES=sid", "TOPOLOGIES=standalone", "FEATURES=api.versions,image.tags")
 	if len(m.Cells) != 2 {
 		t.Fatalf("%d cells, want 2", len(m.Cells))
 	}
