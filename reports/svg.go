@@ -15,7 +15,9 @@ var svgColours = map[Result]string{Pass: "#66bb6a", Fail: "#e53935", Skip: "#bdb
 func (m *Matrix) WriteSVG(w io.Writer) error {
 	const cell, gap, labelW, headerH, legendH = 12, 2, 190, 150, 30
 	cols := m.Columns
-	width := labelW + len(cols)*(cell+gap) + 20
+	summary := m.Summarize().String()
+	// Room for the last column's slanted label, and for the legend line.
+	width := max(labelW+len(cols)*(cell+gap)+110, 10+5*70+len(summary)*6)
 	height := headerH + len(m.Features)*(cell+gap) + legendH + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="10">`+"\n", width, height)
@@ -44,8 +46,7 @@ func (m *Matrix) WriteSVG(w io.Writer) error {
 			x, y, cell, cell, svgColours[r], x+cell+4, y+cell-2, r)
 		x += 70
 	}
-	s := m.Summarize()
-	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x, y+cell-2, html.EscapeString(s.String()))
+	fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x, y+cell-2, html.EscapeString(summary))
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
