@@ -88,3 +88,19 @@ func TestMergeOfShardsHasEveryCell(t *testing.T) {
 		t.Fatalf("one file is a usage error, got %v", err)
 	}
 }
+
+func TestSuiteStoppedEarlyIsAHarnessError(t *testing.T) {
+	out := t.TempDir()
+	writeGinkgoReport(t, out, "bookworm/standalone", map[string]types.SpecState{"api.versions": types.SpecStatePassed})
+	path := filepath.Join(out, "ginkgo-report.json")
+	var rep []types.Report
+	b, _ := os.ReadFile(path)
+	json.Unmarshal(b, &rep)
+	rep[0].SpecialSuiteFailureReasons = []string{"Suite Timeout Elapsed"}
+	b, _ = json.Marshal(rep)
+	os.WriteFile(path, b, 0o644)
+	err := writeReports(out, evaluation{}, nil, time.Second, 0)
+	if exitCode(err) != 1 || err == nil {
+		t.Fatalf("a suite cut short by its timeout must exit 1, got %v", err)
+	}
+}

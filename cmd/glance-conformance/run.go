@@ -110,6 +110,9 @@ func runCmd(args []string) error {
 	out, _ := filepath.Abs(o.out)
 	suiteArgs := []string{
 		"-test.timeout=0",
+		// Ginkgo stops a suite after one hour unless told otherwise; the full matrix takes longer,
+		// and a run cut short must never pass for a complete one (specs bound themselves).
+		"-ginkgo.timeout=24h",
 		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"),
 		"-ginkgo.junit-report=" + filepath.Join(out, "junit.xml"),
 		"-ginkgo.no-color",
@@ -198,6 +201,12 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	if err != nil {
 		return fmt.Errorf("the suite wrote no report (%v); its output is in %s", suiteErr, filepath.Join(out, "run.log"))
 	}
+	// A suite that stopped early (timeout, interrupt, a failed BeforeSuite) left specs unrun:
+	// the matrix is incomplete, which is the harness's failure, not a result.
+	var stopped []string
+	for _, r := range rep {
+		stopped = append(stopped, r.SpecialSuiteFailureReasons...)
+	}
 	m, err := reports.Build(rep, time.Now())
 	if err != nil {
 		return err
@@ -218,8 +227,12 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 		}
 	}
 	s := m.Summarize()
+	st := status(s)
+	if len(stopped) > 0 {
+		st = "incomplete: the suite stopped early (" + strings.Join(stopped, "; ") + ")"
+	}
 	fmt.Printf("\nStatus: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d  N/A: %d\n",
-		status(s), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors, s.NotApplicable)
+		st, s.Total, s.Passed, s.Failed, s.Skipped, s.Errors, s.NotApplicable)
 	for _, line := range failedLines(m) {
 		fmt.Println(line)
 	}
@@ -229,6 +242,9 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 		for _, l := range c.Lines() {
 			fmt.Println("  " + l)
 		}
+	}
+	if len(stopped) > 0 {
+		return resultError{fmt.Sprintf("the suite stopped early (%s): the matrix in %s is incomplete", strings.Join(stopped, "; "), out), 1}
 	}
 	if s.Errors > 0 {
 		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors): see %s", s.Errors, filepath.Join(out, "matrix.md")), 1}
