@@ -43,10 +43,12 @@ func mergeCmd(args []string) error {
 	return enc.Encode(merged)
 }
 
-// renderCmd writes matrix.md, matrix.html and matrix.svg for a matrix.json (a merged one, say).
+// renderCmd writes matrix.md, matrix.html and matrix.svg for a matrix.json (a merged one, say),
+// evaluating the claims afresh.
 func renderCmd(args []string) error {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	out := fs.String("out", ".", "folder to write matrix.md, matrix.html and matrix.svg to")
+	claimsPath := fs.String("claims", "fixtures/claims.yaml", "the document's claims to evaluate the matrix against")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -57,6 +59,11 @@ func renderCmd(args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	claims, err := reports.LoadClaims(*claimsPath)
+	if err != nil {
+		return usagef("claims: %v", err)
+	}
+	m.Claims = m.EvaluateClaims(claims)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
