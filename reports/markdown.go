@@ -243,7 +243,7 @@ func (m *Matrix) writeAcrossReleases(b *strings.Builder, releases []string) {
 			topologies = append(topologies, c.Topology)
 		}
 	}
-	fmt.Fprintf(b, "## Across releases\n\nEach cell names the releases where the feature passed (of %s); `all` and `none` say so, `n/a` marks a release without that topology.\n\n| feature |", strings.Join(releases, ", "))
+	fmt.Fprintf(b, "## Across releases\n\nEach cell names the releases where the feature passed (of %s); `all` and `none` say so of the releases where it ran, `n/a` marks a release without that topology.\n\n| feature |", strings.Join(releases, ", "))
 	for _, t := range topologies {
 		fmt.Fprintf(b, " %s |", t)
 	}
@@ -255,12 +255,13 @@ func (m *Matrix) writeAcrossReleases(b *strings.Builder, releases []string) {
 	for _, f := range m.Features {
 		fmt.Fprintf(b, "| `%s` |", f.ID)
 		for _, t := range topologies {
-			var passed, na []string
+			var passed, na, missing []string
 			tested := 0
 			for _, rel := range releases {
 				cell, ok := m.Cell(f.ID, rel+"/"+t)
 				switch {
 				case !ok:
+					missing = append(missing, rel)
 				case cell.Result == NA:
 					na = append(na, rel)
 				case cell.Result == Pass:
@@ -288,6 +289,9 @@ func (m *Matrix) writeAcrossReleases(b *strings.Builder, releases []string) {
 					text += "; "
 				}
 				text += "n/a " + strings.Join(na, ", ")
+			}
+			if len(missing) > 0 && len(missing) < len(releases) {
+				text += "; not run on " + strings.Join(missing, ", ")
 			}
 			fmt.Fprintf(b, " %s |", text)
 		}
