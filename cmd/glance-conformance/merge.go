@@ -3,9 +3,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/glance-conformance/glance-conformance/reports"
 )
@@ -67,10 +65,5 @@ func renderCmd(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	for name, write := range map[string]func(io.Writer) error{"matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML, "matrix.svg": m.WriteSVG} {
-		if err := writeFile(filepath.Join(*out, name), write); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeRenderings(m, *out)
 }

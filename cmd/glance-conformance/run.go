@@ -221,10 +221,8 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
 		return err
 	}
-	for name, write := range map[string]func(io.Writer) error{"matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML, "matrix.svg": m.WriteSVG} {
-		if err := writeFile(filepath.Join(out, name), write); err != nil {
-			return err
-		}
+	if err := writeRenderings(m, out); err != nil {
+		return err
 	}
 	s := m.Summarize()
 	st := status(s)
@@ -320,6 +318,16 @@ func truncate(s string, n int) string {
 		return s[:n] + "..."
 	}
 	return s
+}
+
+// writeRenderings writes matrix.md, matrix.html and matrix.svg into dir.
+func writeRenderings(m *reports.Matrix, dir string) error {
+	for name, write := range map[string]func(io.Writer) error{"matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML, "matrix.svg": m.WriteSVG} {
+		if err := writeFile(filepath.Join(dir, name), write); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeFile creates path and fills it with write.
