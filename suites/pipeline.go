@@ -19,15 +19,17 @@ type pipeline struct {
 	cfg   *config
 	prep  *prepared
 	slots chan struct{}
+	done  chan struct{} // closed when run has launched or settled every column
 }
 
 func newPipeline(eng *engine.Engine, cfg *config, prep *prepared) *pipeline {
-	return &pipeline{eng: eng, cfg: cfg, prep: prep, slots: make(chan struct{}, liveColumns)}
+	return &pipeline{eng: eng, cfg: cfg, prep: prep, slots: make(chan struct{}, liveColumns), done: make(chan struct{})}
 }
 
 // run starts each column that is to start, in order, as slots free up.
 func (p *pipeline) run(ctx context.Context, cols []*column) {
 	defer GinkgoRecover()
+	defer close(p.done)
 	for _, c := range cols {
 		select {
 		case <-c.ready:
@@ -74,6 +76,7 @@ func (c *column) enter(ctx SpecContext, p *pipeline) {
 // stopAll stops every column still alive when the suite ends (an interrupted run, or a spec
 // that never ran), after letting starts in flight end.
 func (p *pipeline) stopAll(ctx context.Context, cols []*column) {
+	<-p.done // the context is cancelled by now, so run returns at once; launched is settled
 	for _, c := range cols {
 		if !c.launched {
 			continue

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptrace"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -237,7 +236,7 @@ var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
 	o, err := rawhttp.SendWholeBody(exchange, rawhttp.Request{
 		Method: "PUT", URL: t.Endpoint() + "v2/images/" + img.ID + "/file", Headers: headers,
 		Body: payload.NewStream(8, earlyAnswerBodySize), BodySize: earlyAnswerBodySize,
-	}, endpointPath(t.Endpoint())+"versions")
+	}, t.col.top.EndpointPath+"versions")
 	if err != nil {
 		harnessError("raw connection to %s: %v", t.Endpoint(), err)
 	}
@@ -260,12 +259,3 @@ var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
 		AddReportEntry(reports.NoteEntryName, "the server read and discarded the rest of the body and answered the next request on the same connection", ReportEntryVisibilityNever)
 	}
 })
-
-// endpointPath is the path part of an endpoint URL ("/" or "/image/").
-func endpointPath(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Path == "" {
-		return "/"
-	}
-	return u.Path
-}
