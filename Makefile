@@ -6,6 +6,7 @@ BIN   := .bin
 # Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
 # FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
 # BASELINE=path/to/matrix.json: compare with it; a regression exits 3
+# SHARDS=2: suite processes testing columns side by side (default 2, one per core here)
 TOPOLOGIES ?=
 RELEASES   ?=
 FEATURES   ?=
@@ -13,13 +14,15 @@ BASELINE   ?=
 LABELS     ?=
 OUT        ?= out
 KEEP       ?=
+SHARDS     ?=
 
 .PHONY: conformance test images clean deps build vet unit e2e features
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
-		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)')
+		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
+		$(if $(SHARDS),--shards '$(SHARDS)')
 
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
 test: deps vet unit e2e

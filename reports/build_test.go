@@ -360,3 +360,15 @@ func TestCompareAndMerge(t *testing.T) {
 		t.Fatal("overlapping shards must be refused")
 	}
 }
+
+func TestOrderColumnsFollowsTheRunsOrder(t *testing.T) {
+	m := &Matrix{Columns: []Column{{ID: "bookworm/b"}, {ID: "extra"}, {ID: "trixie/a"}, {ID: "bookworm/a"}}}
+	m.OrderColumns([]string{"bookworm/a", "bookworm/b", "trixie/a"})
+	var got []string
+	for _, c := range m.Columns {
+		got = append(got, c.ID)
+	}
+	if want := "bookworm/a bookworm/b trixie/a extra"; strings.Join(got, " ") != want {
+		t.Fatalf("columns in order %v, want %s", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -165,4 +166,20 @@ func Merge(shards ...*Matrix) (*Matrix, error) {
 		}
 	}
 	return out, nil
+}
+
+// OrderColumns puts the columns in the given order of ids (the order the run defined them in,
+// which shards running side by side lose); columns not named keep their order, after the rest.
+func (m *Matrix) OrderColumns(ids []string) {
+	rank := map[string]int{}
+	for i, id := range ids {
+		rank[id] = i
+	}
+	pos := func(c Column) int {
+		if r, ok := rank[c.ID]; ok {
+			return r
+		}
+		return len(ids)
+	}
+	sort.SliceStable(m.Columns, func(i, j int) bool { return pos(m.Columns[i]) < pos(m.Columns[j]) })
 }

@@ -74,7 +74,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 
 	if tp := m.Throughput; tp != nil && len(tp.Columns) > 0 {
 		c := tp.Client
-		fmt.Fprintf(&b, "\n## Throughput\n\nThe large image (%d MiB), median of %d rounds, in MiB/s; \"x client\" divides by the client's own limit, measured in the same run with the same code against a local sink (upload %.0f, download %.0f MiB/s%s). A benchmark, not a test: no cell depends on it.\n\n",
+		fmt.Fprintf(&b, "\n## Throughput\n\nAn image of %d MiB uploaded and downloaded, median of %d rounds, in MiB/s; each column measured alone on the machine (other shards wait). \"x client\" divides by the client's own limit, measured in the same run with the same code against a local sink (upload %.0f, download %.0f MiB/s%s). A benchmark, not a test: no cell depends on it.\n\n",
 			c.SizeBytes>>20, len(c.UploadMiBs), c.UploadMedian, c.DownloadMedian, errNote(c.Error))
 		b.WriteString("| column | upload | x client | download | x client | note |\n|---|---|---|---|---|---|\n")
 		rows := append([]Throughput(nil), tp.Columns...)

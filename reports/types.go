@@ -40,7 +40,7 @@ type ThroughputReport struct {
 	Columns []Throughput `json:"columns"`
 }
 
-// Throughput is one set of measurements of the large image, in MiB/s.
+// Throughput is one set of measurements of the benchmark's image, in MiB/s.
 type Throughput struct {
 	Column         string    `json:"column"`
 	SizeBytes      int64     `json:"size_bytes"`

@@ -18,6 +18,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
+	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
@@ -50,6 +51,8 @@ var (
 		payload  payload.Payload
 		runID    string
 		pipeline *pipeline
+		lock     hostlock.Lock
+		shard    shard
 	}
 )
 
@@ -66,10 +69,14 @@ const liveColumns = 3
 // order the pipeline starts the columns in; ContinueOnFailure keeps a failed cell from skipping
 // the rest.
 func defineColumns(cfg *config) {
-	shared.runID = cfg.runID
+	shared.runID, shared.lock, shared.shard = cfg.runID, cfg.lock, cfg.shard
 	Describe("matrix", Ordered, ContinueOnFailure, func() {
+		i := -1
 		for _, rel := range cfg.releases {
 			for _, top := range cfg.topologies {
+				if i++; !cfg.shard.owns(i) {
+					continue // another shard's
+				}
 				col := &column{id: rel + "/" + top.Name, release: rel, top: top, ready: make(chan struct{})}
 				columns = append(columns, col)
 				Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
@@ -101,9 +108,14 @@ func defineColumns(cfg *config) {
 			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves, Tempest: f.Tempest})
 		}
 		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
-		if benchmarkSelected() {
-			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", largeSize>>20, benchmarkRounds)
+		if benchmarkSelected() && cfg.shard.index == 0 {
+			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", benchmarkSize>>20, benchmarkRounds)
+			release, err := cfg.lock.Exclusive(ctx)
+			if err != nil {
+				Fail(err.Error())
+			}
 			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
+			release()
 		}
 		// The pipeline outlives this node: it is cancelled, and what it started stopped, when
 		// the suite ends or is interrupted.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 )
 
@@ -20,6 +21,8 @@ var (
 	flagOut         = flag.String("out", "../out", "output folder (logs are written to <out>/logs/<column>/)")
 	flagRunID       = flag.String("run-id", "local", "id labelling this run's containers")
 	flagKeep        = flag.Bool("keep", false, "leave the containers running at the end, for inspection")
+	flagShard       = flag.String("shard", "0/1", "k/n: run the k-th of n shares of the columns (dealt in turn), beside the other shards")
+	flagHostLock    = flag.String("host-lock", "", "lock file shared by the shards of a run, so that benchmarks run alone (none: one shard)")
 )
 
 // config is what the flags select.
@@ -31,6 +34,29 @@ type config struct {
 	runID       string
 	keep        bool
 	deployments string
+	shard       shard
+	lock        hostlock.Lock
+}
+
+// shard is this process's share of the columns: column i of the run is its if i%count == index.
+type shard struct{ index, count int }
+
+func (s shard) owns(i int) bool { return i%s.count == s.index }
+
+// String is the shard's prefix on progress lines, empty for a run in one process.
+func (s shard) String() string {
+	if s.count <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("shard %d/%d ", s.index+1, s.count)
+}
+
+func parseShard(v string) (shard, error) {
+	var s shard
+	if _, err := fmt.Sscanf(v, "%d/%d", &s.index, &s.count); err != nil || s.count < 1 || s.index < 0 || s.index >= s.count {
+		return shard{}, fmt.Errorf("--shard: %q is not k/n with 0 <= k < n", v)
+	}
+	return s, nil
 }
 
 func loadConfig() (*config, error) {
@@ -38,7 +64,10 @@ func loadConfig() (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{deployments: *flagDeployments, topologies: tops, images: map[string]string{}, out: *flagOut, runID: *flagRunID, keep: *flagKeep}
+	cfg := &config{deployments: *flagDeployments, topologies: tops, images: map[string]string{}, out: *flagOut, runID: *flagRunID, keep: *flagKeep, lock: hostlock.New(*flagHostLock)}
+	if cfg.shard, err = parseShard(*flagShard); err != nil {
+		return nil, err
+	}
 	for _, pair := range strings.Split(*flagImages, ",") {
 		if pair = strings.TrimSpace(pair); pair == "" {
 			continue

@@ -52,6 +52,11 @@ func defineSpec(col *column, s spec) {
 			AddReportEntry(reports.EvidenceEntryName, reports.EvidenceEntry{Logs: col.logTail}, ReportEntryVisibilityNever)
 			harnessError("column %s did not start: %v", col.id, col.err)
 		}
+		release, err := shared.lock.Shared(ctx)
+		if err != nil {
+			harnessError("%v", err)
+		}
+		DeferCleanup(release) // after the spec's own cleanups, which still send requests
 		t := newTarget(col, s.feature)
 		DeferCleanup(t.recordEvidenceOnFailure)
 		s.body(ctx, t)
@@ -98,6 +103,6 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	case r.State.Is(types.SpecStatePanicked | types.SpecStateInterrupted | types.SpecStateAborted):
 		result = "ERROR: " + r.State.String() + ": " + firstLine(r.Failure.Message)
 	}
-	fmt.Fprintf(os.Stderr, "[%d/%d %s] %s %s: %s (%.1fs)\n", n, specsToRun, time.Since(runStarted).Round(time.Second),
+	fmt.Fprintf(os.Stderr, "[%s%d/%d %s] %s %s: %s (%.1fs)\n", shared.shard, n, specsToRun, time.Since(runStarted).Round(time.Second),
 		r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1], firstWord(r.LeafNodeText), truncate(result, 160), r.RunTime.Seconds())
 })

@@ -82,12 +82,23 @@ func TestEndToEndStandalone(t *testing.T) {
 	}
 }
 
-// TestEndToEndNotProvided runs the standalone topology on sid, whose Glance (2026.2) refuses to
-// run the eventlet server: the cells must be n/a with the release's own words, not errors.
+// TestEndToEndNotProvided runs the standalone topologies on sid, whose Glance (2026.2) refuses
+// to run the eventlet server: the cells must be n/a with the release's own words, not errors.
+// The two columns run in two shards, whose reports must come back as one, in the order asked for.
 func TestEndToEndNotProvided(t *testing.T) {
-	_, m := makeConformance(t, "RELEASES=sid", "TOPOLOGIES=standalone", "FEATURES=api.versions,image.tags")
-	if len(m.Cells) != 2 {
-		t.Fatalf("%d cells, want 2", len(m.Cells))
+	out, m := makeConformance(t, "RELEASES=sid", "TOPOLOGIES=standalone-proxied,standalone", "FEATURES=api.versions,image.tags", "SHARDS=2")
+	if len(m.Cells) != 4 {
+		t.Fatalf("%d cells, want 4", len(m.Cells))
+	}
+	if len(m.Columns) != 2 || m.Columns[0].ID != "sid/standalone-proxied" || m.Columns[1].ID != "sid/standalone" {
+		t.Errorf("columns %+v, want the order asked for: sid/standalone-proxied, sid/standalone", m.Columns)
+	}
+	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
+	if err != nil || len(rep) != 2 {
+		t.Errorf("ginkgo-report.json holds %d suite reports (%v), want one per shard", len(rep), err)
+	}
+	if junit, err := os.ReadFile(filepath.Join(out, "junit.xml")); err != nil || strings.Count(string(junit), "<testsuite ") != 2 {
+		t.Errorf("junit.xml does not hold both shards' suites (%v)", err)
 	}
 	for _, c := range m.Cells {
 		if c.Result != reports.NA || !strings.Contains(c.Reason, "no longer supported") {

@@ -11,10 +11,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
@@ -27,6 +30,7 @@ type runOptions struct {
 	out, deployments, suiteBinary, mirror       string
 	claims, baseline                            string
 	keep                                        bool
+	shards                                      int
 }
 
 func runCmd(args []string) error {
@@ -43,11 +47,15 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
+	fs.IntVar(&o.shards, "shards", 2, "suite processes testing columns side by side (benchmarks still run one at a time)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("run takes no arguments, got %q", fs.Args())
+	}
+	if o.shards < 1 {
+		return usagef("--shards must be at least 1, got %d", o.shards)
 	}
 
 	// Everything the user can get wrong is checked before anything starts.
@@ -113,8 +121,6 @@ func runCmd(args []string) error {
 		// Ginkgo stops a suite after one hour unless told otherwise; the full matrix takes longer,
 		// and a run cut short must never pass for a complete one (specs bound themselves).
 		"-ginkgo.timeout=24h",
-		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"),
-		"-ginkgo.junit-report=" + filepath.Join(out, "junit.xml"),
 		"-ginkgo.no-color",
 		"-ginkgo.succinct",
 		"-deployments=" + deployments,
@@ -129,9 +135,24 @@ func runCmd(args []string) error {
 	if o.keep {
 		suiteArgs = append(suiteArgs, "-keep")
 	}
-	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases, output in %s\n", runID, len(tops), len(suites), o.out)
-	signal.Reset(os.Interrupt, syscall.SIGTERM) // from here on, signals are runSuite's to handle
-	interrupted, suiteErr := runSuite(o.suiteBinary, suiteArgs, filepath.Join(o.out, "run.log"))
+	shards := min(o.shards, len(tops)*len(suites))
+	if shards > 1 {
+		suiteArgs = append(suiteArgs, "-host-lock="+filepath.Join(out, "shards", "host.lock"))
+	}
+	var shardArgs [][]string
+	for k := range shards {
+		dir := filepath.Join(out, "shards", fmt.Sprint(k))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		shardArgs = append(shardArgs, append(slices.Clone(suiteArgs), fmt.Sprintf("-shard=%d/%d", k, shards),
+			"-ginkgo.json-report="+filepath.Join(dir, "ginkgo-report.json"),
+			"-ginkgo.junit-report="+filepath.Join(dir, "junit.xml")))
+	}
+	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases in %d shards, output in %s\n", runID, len(tops), len(suites), shards, o.out)
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // from here on, signals are runSuites's to handle
+	interrupted, suiteErr := runSuites(o.suiteBinary, shardArgs, filepath.Join(o.out, "run.log"))
+	mergeShardReports(out, shards)
 	if !o.keep {
 		// The suite removes what it starts; this catches what an interrupted suite could not.
 		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -140,18 +161,18 @@ func runCmd(args []string) error {
 		}
 		cancel()
 	}
-	err = writeReports(o.out, evaluation{claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{columnIDs(suites, names), claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
 	return err
 }
 
-// runSuite runs the suite binary with its output on the terminal and in run.log. A Ctrl-C at
-// the terminal reaches the suite directly (same process group) and the suite runs its cleanup;
-// this process only waits for it, and passes on a SIGTERM sent to it alone. It reports whether
-// the run was interrupted.
-func runSuite(binary string, args []string, logPath string) (interrupted bool, err error) {
+// runSuites runs one suite process per shard, their output on the terminal and in run.log, one
+// whole line at a time. A Ctrl-C at the terminal is passed on to every suite, which runs its
+// cleanup; this process only waits for them. It reports whether the run was interrupted and the
+// first suite's error.
+func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted bool, err error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return false, err
@@ -160,30 +181,74 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 	if abs, err := filepath.Abs(binary); err == nil {
 		binary = abs
 	}
-	cmd := exec.Command(binary, args...)
-	// The suite runs in a process group of its own, so that it hears of an interrupt exactly
-	// once, from here, whether the signal went to the whole group (Ctrl-C in a terminal) or to
-	// this process alone (kill, a CI runner): a second interrupt would make Ginkgo skip cleanup.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout = io.MultiWriter(os.Stdout, logFile)
-	cmd.Stderr = io.MultiWriter(os.Stderr, logFile)
+	out := &lineWriter{w: io.MultiWriter(os.Stdout, logFile)}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		return false, err
+	done := make(chan error, len(shardArgs))
+	var cmds []*exec.Cmd
+	for _, args := range shardArgs {
+		cmd := exec.Command(binary, args...)
+		// Each suite runs in a process group of its own, so that it hears of an interrupt
+		// exactly once, from here, whether the signal went to the whole group (Ctrl-C in a
+		// terminal) or to this process alone (kill, a CI runner): a second interrupt would make
+		// Ginkgo skip cleanup.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		shardOut := out.shard()
+		cmd.Stdout, cmd.Stderr = shardOut, shardOut
+		if err := cmd.Start(); err != nil {
+			for _, c := range cmds {
+				c.Process.Signal(os.Interrupt)
+				c.Wait()
+			}
+			return false, err
+		}
+		cmds = append(cmds, cmd)
+		go func() { err := cmd.Wait(); shardOut.Flush(); done <- err }()
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	for {
+	var firstErr error
+	for running := len(cmds); running > 0; {
 		select {
 		case err := <-done:
-			return interrupted, err
+			running--
+			if firstErr == nil {
+				firstErr = err
+			}
 		case <-sigs:
 			if !interrupted {
-				cmd.Process.Signal(os.Interrupt)
+				for _, c := range cmds {
+					c.Process.Signal(os.Interrupt)
+				}
 			}
 			interrupted = true
+		}
+	}
+	return interrupted, firstErr
+}
+
+// mergeShardReports puts the shards' Ginkgo reports into one JSON and one JUnit file at the top
+// of out, where CI dashboards and writeReports look for them.
+func mergeShardReports(out string, shards int) {
+	var jsons, junits []string
+	for k := range shards {
+		dir := filepath.Join(out, "shards", fmt.Sprint(k))
+		for _, f := range []struct {
+			name string
+			into *[]string
+		}{{"ginkgo-report.json", &jsons}, {"junit.xml", &junits}} {
+			if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+				*f.into = append(*f.into, filepath.Join(dir, f.name))
+			}
+		}
+	}
+	if len(jsons) > 0 {
+		if _, err := reporters.MergeAndCleanupJSONReports(jsons, filepath.Join(out, "ginkgo-report.json")); err != nil {
+			fmt.Fprintf(os.Stderr, "merging the shards' reports: %v\n", err)
+		}
+	}
+	if len(junits) > 0 {
+		if _, err := reporters.MergeAndCleanupJUnitReports(junits, filepath.Join(out, "junit.xml")); err != nil {
+			fmt.Fprintf(os.Stderr, "merging the shards' JUnit reports: %v\n", err)
 		}
 	}
 }
@@ -191,6 +256,7 @@ func runSuite(binary string, args []string, logPath string) (interrupted bool, e
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
 // evaluation is what the matrix is compared with after the run.
 type evaluation struct {
+	columnOrder  []string // release/topology ids in the order the run defined them
 	claims       []reports.Claim
 	baseline     *reports.Matrix // nil without --baseline
 	baselinePath string
@@ -211,6 +277,7 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	if err != nil {
 		return err
 	}
+	m.OrderColumns(ev.columnOrder)
 	m.Claims = m.EvaluateClaims(ev.claims)
 	if ev.baseline != nil {
 		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
@@ -305,6 +372,17 @@ func andFilters(a, b string) string {
 	default:
 		return "(" + a + ") && (" + b + ")"
 	}
+}
+
+// columnIDs are the run's columns in the order the suite defines them: release by release.
+func columnIDs(releases, topologies []string) []string {
+	var ids []string
+	for _, r := range releases {
+		for _, t := range topologies {
+			ids = append(ids, r+"/"+t)
+		}
+	}
+	return ids
 }
 
 func newRunID() string {

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"sync"
+)
+
+// lineWriter lets several processes share one output without cutting each other's lines.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// shard returns a writer for one process: it buffers a partial line until its end.
+func (l *lineWriter) shard() *shardWriter { return &shardWriter{to: l} }
+
+type shardWriter struct {
+	to  *lineWriter
+	buf []byte
+}
+
+func (s *shardWriter) Write(p []byte) (int, error) {
+	s.buf = append(s.buf, p...)
+	if i := bytes.LastIndexByte(s.buf, '\n'); i >= 0 {
+		s.to.mu.Lock()
+		_, err := s.to.w.Write(s.buf[:i+1])
+		s.to.mu.Unlock()
+		s.buf = append(s.buf[:0], s.buf[i+1:]...)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// Flush writes what is left of an unfinished last line.
+func (s *shardWriter) Flush() {
+	if len(s.buf) == 0 {
+		return
+	}
+	s.to.mu.Lock()
+	s.to.w.Write(append(s.buf, '\n'))
+	s.to.mu.Unlock()
+	s.buf = nil
+}
