@@ -16,13 +16,31 @@ OUT        ?= out
 KEEP       ?=
 SHARDS     ?=
 
-.PHONY: conformance test images clean deps build vet unit e2e features
+# Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_B=]
+# [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
+# [RELEASE=bookworm] to certify our own Keystone-authenticated deployment.
+CLOUD        ?=
+CLOUD_MEMBER ?=
+CLOUD_B      ?=
+START        ?=
+RELEASE      ?= bookworm
+PROFILE      ?= interop
+PRODUCT      ?=
+CERT_OUT     ?= out/certification
+
+.PHONY: conformance certify test images clean deps build vet unit e2e features
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
 		$(if $(SHARDS),--shards '$(SHARDS)')
+
+## certify: run a profile against one Keystone-authenticated Glance; verdict, bundle in out/certification
+certify: build
+	$(BIN)/glance-conformance certify --cloud '$(CLOUD)' --cloud-member '$(CLOUD_MEMBER)' --cloud-b '$(CLOUD_B)' \
+		--start '$(START)' --release '$(RELEASE)' --profile '$(PROFILE)' --product '$(PRODUCT)' --out '$(CERT_OUT)' \
+		$(if $(KEEP),--keep)
 
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
 test: deps vet unit e2e

@@ -64,6 +64,8 @@ type Column struct {
 	StartSeconds  float64           `json:"start_s"`
 	NotApplicable string            `json:"not_applicable,omitempty"` // why the release does not provide this topology
 	Error         string            `json:"error,omitempty"`          // why it did not start
+	// Accounts, on a certified cloud, describe the account playing each part (never a secret).
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // Feature is one row.

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
 	"github.com/glance-conformance/glance-conformance/harness/hostlock"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
@@ -30,8 +32,12 @@ type column struct {
 	id      string
 	release string
 	top     *topology.Topology
-	dep     *deploy.Column
+	dep     deploy.Deployment
 	err     error
+	// Certification (certify.go): the accounts playing each part, and the cloud's TLS settings.
+	// parts is nil on the matrix's columns, which use the trusted identity headers.
+	parts map[string]imageapi.Identity
+	tls   *tls.Config
 	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
 	meta    reports.Column
@@ -70,6 +76,10 @@ const liveColumns = 3
 // the rest.
 func defineColumns(cfg *config) {
 	shared.runID, shared.lock, shared.shard = cfg.runID, cfg.lock, cfg.shard
+	if cfg.certify.cloud != "" {
+		// The one column of an existing cloud: no containers, nothing to start.
+		cfg.topologies = []*topology.Topology{{Name: cfg.certify.cloud, Description: "an existing cloud, signed in to through clouds.yaml", EndpointPath: "/"}}
+	}
 	Describe("matrix", Ordered, ContinueOnFailure, func() {
 		i := -1
 		for _, rel := range cfg.releases {
@@ -195,6 +205,9 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 	p := &prepared{infos: map[string]image.Info{}, glanceFiles: map[string]map[string][]byte{}, releases: map[string]topology.Release{}}
 	fileErrs := map[string]error{}
 	for _, rel := range cfg.releases {
+		if rel == existingCloudRelease {
+			continue
+		}
 		ref := cfg.images[rel]
 		labels, ok, err := eng.ImageLabels(ctx, ref)
 		if err == nil && !ok {
@@ -225,6 +238,10 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 	probed := map[string]bool{} // image + path -> present
 	for _, c := range cols {
 		c.meta = reports.Column{ID: c.id, Topology: c.top.Name, Release: c.release, Description: c.top.Description, Servers: map[string]string{}}
+		if c.release == existingCloudRelease {
+			c.meta.Topology, c.meta.Description = "existing cloud", c.top.Description
+			continue // started (signed in to) by the pipeline like any column
+		}
 		info := p.infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
@@ -314,7 +331,26 @@ func baseServices(root string) ([]deploy.Extra, error) {
 }
 
 func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *prepared) {
+	if c.release == existingCloudRelease {
+		c.err = c.openAccounts(ctx, map[string]string{imageapi.PartMain: cfg.certify.cloud, imageapi.PartMemberA: cfg.certify.member, imageapi.PartMemberB: cfg.certify.b})
+		if c.err != nil {
+			c.meta.Error = c.err.Error()
+		}
+		return
+	}
 	info, rel, base, services := p.infos[c.release], p.releases[c.release], p.base, p.services
+	placeholders := rel.Placeholders
+	var secret string
+	if len(c.top.Clouds) > 0 {
+		// Its accounts' password: random per run, redacted from every log and config we save.
+		secret = newSecret()
+		placeholders = merged2(placeholders, map[string]string{"SECRET": secret})
+	}
+	images, err := extendedImages(ctx, eng, info, c.top)
+	if err != nil {
+		c.err, c.meta.Error = err, err.Error()
+		return
+	}
 	files := merged(p.baseFiles, p.glanceFiles[c.release])
 	overrides, err := c.top.GlanceOverrides()
 	if err == nil {
@@ -323,7 +359,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		files["/etc/glance/glance-api.conf"] = []byte(conf)
 	}
 	if err == nil {
-		err = saveConfigs(filepath.Join(cfg.out, "logs", c.id, "config"), files)
+		err = saveConfigs(filepath.Join(cfg.out, "logs", c.id, "config"), files, secret)
 	}
 	if err != nil {
 		c.err, c.meta.Error = err, err.Error()
@@ -333,8 +369,10 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		ColumnID:     c.id,
 		RunID:        cfg.runID,
 		Image:        info.Tag,
+		Images:       images,
 		GlanceFiles:  files,
-		Placeholders: rel.Placeholders,
+		Placeholders: placeholders,
+		Secrets:      nonEmpty(secret),
 		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
 		Progress:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
 	})
@@ -358,7 +396,51 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 			}
 		}
 		fmt.Fprintf(os.Stderr, "  %s: did not start: %v\n", c.id, err)
+		return
 	}
+	if len(c.top.Clouds) > 0 {
+		if err := c.openGeneratedClouds(ctx, dep.Published[c.top.AuthContainer], secret); err != nil {
+			c.err, c.meta.Error = err, err.Error()
+			fmt.Fprintf(os.Stderr, "  %s: signing in: %v\n", c.id, err)
+		}
+	}
+}
+
+// extendedImages builds (once, cached) the image of each container that needs packages beyond
+// the release's image, by container name.
+func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, top *topology.Topology) (map[string]string, error) {
+	out := map[string]string{}
+	for _, ct := range top.Containers {
+		if len(ct.Packages) == 0 {
+			continue
+		}
+		info, err := image.Extend(ctx, eng, base, ct.Packages, os.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		out[ct.Name] = info.Tag
+	}
+	return out, nil
+}
+
+func merged2(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range []map[string]string{a, b} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // finish saves a column's logs and stops it (unless kept), once.
@@ -383,11 +465,15 @@ func (c *column) finish(ctx context.Context, cfg *config) {
 	})
 }
 
-func saveConfigs(dir string, files map[string][]byte) error {
+// saveConfigs writes the column's rendered config files, with secret (if any) blotted out.
+func saveConfigs(dir string, files map[string][]byte, secret string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for path, b := range files {
+		if secret != "" {
+			b = []byte(strings.ReplaceAll(string(b), secret, deploy.Redacted))
+		}
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o644); err != nil {
 			return err
 		}

@@ -36,6 +36,7 @@ type config struct {
 	deployments string
 	shard       shard
 	lock        hostlock.Lock
+	certify     certifyConfig // zero for a matrix run
 }
 
 // shard is this process's share of the columns: column i of the run is its if i%count == index.
@@ -60,11 +61,24 @@ func parseShard(v string) (shard, error) {
 }
 
 func loadConfig() (*config, error) {
-	tops, err := topology.Select(*flagDeployments, *flagTopologies)
+	cert := certifyFlags()
+	var tops []*topology.Topology
+	var err error
+	switch {
+	case cert.start != "":
+		// A deployment that is no matrix column, started to be certified like a cloud.
+		var t *topology.Topology
+		if t, err = topology.Load(filepath.Join(*flagDeployments, cert.start)); err == nil && len(t.Clouds) == 0 {
+			err = fmt.Errorf("--start %s: the topology offers no clouds to certify through", cert.start)
+		}
+		tops = []*topology.Topology{t}
+	case cert.cloud == "":
+		tops, err = topology.Select(*flagDeployments, *flagTopologies)
+	}
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{deployments: *flagDeployments, topologies: tops, images: map[string]string{}, out: *flagOut, runID: *flagRunID, keep: *flagKeep, lock: hostlock.New(*flagHostLock)}
+	cfg := &config{deployments: *flagDeployments, topologies: tops, images: map[string]string{}, out: *flagOut, runID: *flagRunID, keep: *flagKeep, lock: hostlock.New(*flagHostLock), certify: cert}
 	if cfg.shard, err = parseShard(*flagShard); err != nil {
 		return nil, err
 	}
@@ -78,6 +92,9 @@ func loadConfig() (*config, error) {
 		}
 		cfg.images[rel] = ref
 		cfg.releases = append(cfg.releases, rel)
+	}
+	if len(cfg.releases) == 0 && cert.cloud != "" {
+		cfg.releases = []string{existingCloudRelease} // no image: the cloud is already running
 	}
 	if len(cfg.releases) == 0 {
 		return nil, fmt.Errorf("--images names no release: run the suite through glance-conformance run (make conformance)")

@@ -71,7 +71,7 @@ var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	b := s.add(ctx, "b", nil, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "ovf", Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	c := s.add(ctx, "c", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPublic)}, t.Payload.Data[:2048])
 	d := s.add(ctx, "d", memberB, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
-	_, err := members.Create(ctx, t.Client, b.ID, imageapi.MemberB.ProjectID).Extract()
+	_, err := members.Create(ctx, t.Client, b.ID, t.Identity(imageapi.MemberB).ProjectID).Extract()
 	t.Check(err, "share b with the second project")
 
 	s.expect(ctx, memberA, "member of a", "", false, a, b, c)
@@ -87,7 +87,7 @@ var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, memberA, "member of a", "status=active", false, a, c)
 	s.expect(ctx, memberA, "member of a", "name="+url.QueryEscape(a.Name), false, a)
 	s.expect(ctx, memberA, "member of a", "tag="+url.QueryEscape(s.tag+"-x"), false, a)
-	s.expect(ctx, t.Client, "admin", "owner="+imageapi.MemberB.ProjectID, false, d)
+	s.expect(ctx, t.Client, "admin", "owner="+t.Identity(imageapi.MemberB).ProjectID, false, d)
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=pending", false, b)
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=accepted", false)
 })
@@ -193,7 +193,7 @@ var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	img := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
-	b := imageapi.MemberB.ProjectID
+	b := t.Identity(imageapi.MemberB).ProjectID
 
 	m, err := members.Create(ctx, t.Client, img.ID, b).Extract()
 	t.Check(err, "adding the second project as a member")

@@ -40,16 +40,32 @@ type Target struct {
 var nameCounter atomic.Int64
 
 func newTarget(col *column, f feature.Feature) *Target {
-	rec := &evidence.Recorder{}
-	return &Target{
-		Column:  col.id,
-		Client:  imageapi.New(col.dep.Endpoint(), imageapi.Admin, rec),
-		Payload: shared.payload,
-		col:     col,
-		feature: f,
-		rec:     rec,
-		began:   time.Now(),
+	t := &Target{Column: col.id, Payload: shared.payload, col: col, feature: f, rec: &evidence.Recorder{}, began: time.Now()}
+	t.Client = t.client(imageapi.Admin)
+	return t
+}
+
+// client returns a client for the column acting as id (the account playing id's part when the
+// column is a certified cloud), recording into this spec's evidence.
+func (t *Target) client(id imageapi.Identity, opts ...imageapi.Option) *gophercloud.ServiceClient {
+	if t.col.tls != nil {
+		opts = append(opts, imageapi.WithTLS(t.col.tls))
 	}
+	return imageapi.New(t.col.dep.Endpoint(), t.Identity(id), t.rec, opts...)
+}
+
+// Identity returns who plays id's part on this column: id itself on the harness's deployments,
+// an account of the cloud when certifying. A part the feature did not declare (feature/cloud.go)
+// is a harness error: the declaration decides what certification skips.
+func (t *Target) Identity(id imageapi.Identity) imageapi.Identity {
+	if t.col.parts == nil {
+		return id
+	}
+	who, ok := t.col.parts[id.Part]
+	if !ok {
+		harnessError("feature %s uses the %s account, which this cloud was not given and the feature does not declare", t.feature.ID, id.Part)
+	}
+	return who
 }
 
 // Endpoint is the base URL the specs use, ending in "/".
@@ -249,9 +265,7 @@ func collapse(exs []evidence.Exchange, max int) []string {
 }
 
 // As returns a client acting as another identity, recording into this spec's evidence.
-func (t *Target) As(id imageapi.Identity) *gophercloud.ServiceClient {
-	return imageapi.New(t.Endpoint(), id, t.rec)
-}
+func (t *Target) As(id imageapi.Identity) *gophercloud.ServiceClient { return t.client(id) }
 
 // CreateImageAs creates an image as the given client's identity; the admin deletes it at the end.
 func (t *Target) CreateImageAs(ctx context.Context, sc *gophercloud.ServiceClient, opts images.CreateOpts) *images.Image {

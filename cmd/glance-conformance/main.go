@@ -3,7 +3,9 @@
 //
 // Exit status: 0 the matrix was produced (failed cells are results), 1 the harness broke
 // (a column could not start, a report could not be written), 2 usage error (unknown topology or
-// feature, no Docker), 3 a regression against --baseline.
+// feature, no Docker), 3 a regression against --baseline. certify exits 0 only when the verdict
+// passes, 1 when it does not or the harness broke, 2 on usage errors (bad clouds.yaml, a cloud
+// that refuses the sign-in or cannot be reached).
 package main
 
 import (
@@ -28,6 +30,7 @@ commands:
   images   build the Glance images that are missing (make images)
   clean    remove every container, network and volume this project left behind (make clean)
   features print the feature list (YAML) that make features checks in
+  certify  run a profile's features against one Keystone-authenticated Glance, write a bundle (make certify)
   merge    combine matrix.json files of several machines into one (JSON on stdout)
   render   write matrix.md, matrix.html and matrix.svg for a matrix.json
   help     this text
@@ -49,6 +52,8 @@ func dispatch(args []string) error {
 		return imagesCmd(args[1:])
 	case "clean":
 		return cleanCmd(args[1:])
+	case "certify":
+		return certifyCmd(args[1:])
 	case "render":
 		return renderCmd(args[1:])
 	case "merge":

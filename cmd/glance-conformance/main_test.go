@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // Usage errors are found before Docker is touched: these run anywhere.
@@ -15,21 +16,29 @@ func TestUsageErrors(t *testing.T) {
 	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
 	deployments := filepath.Join("..", "..", "deployments")
 	claims := filepath.Join("..", "..", "fixtures", "claims.yaml")
+	profiles := filepath.Join("..", "..", "fixtures", "profiles")
+	template := filepath.Join("..", "..", "fixtures", "certification", "product.yaml")
+	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(t.TempDir(), "clouds.yaml")) // none there
 	badClaims := filepath.Join(t.TempDir(), "claims.yaml")
 	os.WriteFile(badClaims, []byte("apiVersion: glance-conformance/claims/v1\nclaims:\n  - id: x\n    predicts: maybe\n"), 0o644)
 	cases := map[string]struct {
 		args []string
 		want string
 	}{
-		"no command":       {nil, "no command given"},
-		"unknown command":  {[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		"unknown topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
-		"unknown feature":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", claims, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
-		"unknown release":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
-		"bad claims":       {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
-		"bad flag":         {[]string{"run", "--colour"}, "flag provided but not defined"},
-		"stray argument":   {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
-		"no suite binary":  {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
+		"no command":           {nil, "no command given"},
+		"unknown command":      {[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		"unknown topology":     {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
+		"unknown feature":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", claims, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
+		"unknown release":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
+		"bad claims":           {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
+		"bad flag":             {[]string{"run", "--colour"}, "flag provided but not defined"},
+		"stray argument":       {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
+		"no suite binary":      {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
+		"certify nothing":      {[]string{"certify", "--suite", bin}, "certify needs a cloud"},
+		"unknown profile":      {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
+		"unfilled product":     {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
+		"unknown cloud":        {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
+		"matrix-less topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
 	}
 	for name, c := range cases {
 		err := dispatch(c.args)
@@ -78,5 +87,18 @@ func TestFailedLinesFoldAColumnThatDidNotStart(t *testing.T) {
 	want := "  error r/x 2 features: column r/x did not start\n  fail  r/y a: 411"
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The profiles in fixtures/ name only registered features.
+func TestProfilesLoad(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "fixtures", "profiles", "*.yaml"))
+	if len(paths) < 2 {
+		t.Fatalf("profiles: %v, want interop and full at least", paths)
+	}
+	for _, p := range paths {
+		if _, err := reports.LoadProfile(p, feature.IDs()); err != nil {
+			t.Error(err)
+		}
 	}
 }

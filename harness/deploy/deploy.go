@@ -40,6 +40,9 @@ type Deployment interface {
 	Exec(ctx context.Context, component string, cmd ...string) (int, string, error)
 	// GlanceComponents names the components that run Glance (and hold its data directories).
 	GlanceComponents() []string
+	// SaveLogs writes each component's log into dir; Stop ends what the harness started.
+	SaveLogs(ctx context.Context, dir string) error
+	Stop(ctx context.Context) error
 }
 
 // Extra is a container that is not part of the topology but that the specs need on the same
@@ -54,12 +57,17 @@ type Options struct {
 	ColumnID string // e.g. "bookworm/standalone"
 	RunID    string
 	Image    string // image reference every container runs
+	// Images overrides Image by container name: a container with packages of its own runs
+	// the image extended with them (see image.Extend).
+	Images map[string]string
 	// GlanceFiles are copied into every container that runs Glance (path -> content).
 	GlanceFiles map[string][]byte
 	// Placeholders are replaced as @NAME@ in every container's files (the release's, see
 	// topology.Release), besides @PUBLIC_ENDPOINT@.
 	Placeholders map[string]string
 	Extras       []Extra
+	// Secrets are blotted out (Redacted) of every log this Column returns or saves.
+	Secrets []string
 	// Progress, if set, receives one line per step.
 	Progress func(format string, args ...any)
 }
@@ -74,7 +82,13 @@ type Column struct {
 	started   []*started
 	eng       *engine.Engine
 	StartedIn time.Duration
+	// Published maps each published container's name to its URL on 127.0.0.1.
+	Published map[string]string
+	secrets   []string
 }
+
+// Redacted replaces a secret wherever the harness writes what could hold one.
+const Redacted = "<redacted>"
 
 type started struct {
 	name string
@@ -85,7 +99,7 @@ type started struct {
 // next. It always returns the Column, also on error, so the caller can save logs and Stop it.
 func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts Options) (*Column, error) {
 	began := time.Now()
-	col := &Column{ID: opts.ColumnID, Topology: top, eng: eng}
+	col := &Column{ID: opts.ColumnID, Topology: top, eng: eng, Published: map[string]string{}, secrets: opts.Secrets}
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(string, ...any) {}
@@ -102,6 +116,17 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		return col, err
 	}
 	col.endpoint = (&url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", loopback, hostPort), Path: top.EndpointPath}).String()
+	hostPorts := map[string]int{top.Entrypoint().Name: hostPort}
+	for _, c := range top.Containers {
+		if c.Publish {
+			p, err := freeLoopbackPort()
+			if err != nil {
+				return col, err
+			}
+			hostPorts[c.Name] = p
+			col.Published[c.Name] = fmt.Sprintf("http://%s:%d", loopback, p)
+		}
+	}
 	colNet, err := tcnetwork.New(ctx, tcnetwork.WithLabels(labels))
 	if err != nil {
 		return col, fmt.Errorf("creating the column's network: %w", err)
@@ -135,6 +160,9 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		for path, b := range u.files {
 			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
 			b = bytes.ReplaceAll(b, []byte(InternalEndpointPlaceholder), []byte(internalEndpoint))
+			for name, u := range col.Published {
+				b = bytes.ReplaceAll(b, []byte("@PUBLISHED_"+name+"@"), []byte(u))
+			}
 			for name, v := range opts.Placeholders {
 				b = bytes.ReplaceAll(b, []byte("@"+name+"@"), []byte(v))
 			}
@@ -150,7 +178,7 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	}
 	for _, u := range units {
 		progress("%s: starting %s", opts.ColumnID, u.spec.Name)
-		s, err := col.startContainer(ctx, opts, labels, u.spec, u.files, hostPort)
+		s, err := col.startContainer(ctx, opts, labels, u.spec, u.files, hostPorts[u.spec.Name])
 		if s != nil {
 			col.mu.Lock()
 			col.started = append(col.started, s)
@@ -190,8 +218,14 @@ func freeLoopbackPort() (int, error) {
 }
 
 func (col *Column) startContainer(ctx context.Context, opts Options, labels map[string]string, spec topology.Container, files map[string][]byte, hostPort int) (*started, error) {
+	img := opts.Image
+	if x, ok := opts.Images[spec.Name]; ok {
+		img = x
+	} else if len(spec.Packages) > 0 {
+		return nil, fmt.Errorf("needs packages %v, but no extended image was given for it", spec.Packages)
+	}
 	req := testcontainers.ContainerRequest{
-		Image:          opts.Image,
+		Image:          img,
 		Name:           containerName(opts.RunID, opts.ColumnID, spec.Name),
 		Entrypoint:     []string{"/bin/sh", "-ec", spec.Command},
 		Labels:         labels,
@@ -200,13 +234,14 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 	}
 	req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
 	var port network.Port
-	if spec.Entrypoint {
+	publish := spec.Entrypoint || spec.Publish
+	if publish {
 		// Published on loopback only: nothing of a test run is reachable from outside the machine.
 		port = network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
 		req.ExposedPorts = []string{port.String()}
 	}
 	req.HostConfigModifier = func(hc *container.HostConfig) {
-		if spec.Entrypoint {
+		if publish {
 			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: fmt.Sprint(hostPort)}}}
 		}
 		if spec.Glance {
@@ -296,6 +331,9 @@ func (col *Column) LogsSince(ctx context.Context, t time.Time) map[string]string
 		logs, err := col.eng.Logs(ctx, s.c.GetContainerID(), t)
 		if err != nil {
 			logs += fmt.Sprintf("\n[harness: reading logs failed: %v]", err)
+		}
+		for _, secret := range col.secrets {
+			logs = strings.ReplaceAll(logs, secret, Redacted)
 		}
 		out[s.name] = logs
 	}

@@ -4,6 +4,7 @@
 package imageapi
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"strings"
@@ -14,19 +15,37 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 )
 
-// Identity is who the requests claim to be. The trusted paste flavor turns these headers into
-// Glance's request context (no Keystone involved).
+// Identity is who the requests are made as. Against the harness's own deployments the trusted
+// paste flavor turns its headers into Glance's request context (no Keystone involved); against
+// a Keystone-authenticated Glance it carries a token instead.
 type Identity struct {
+	// Part is the part the identity plays in the specs: PartMain, PartMemberA or PartMemberB.
+	Part      string
 	ProjectID string
 	UserID    string
 	Roles     []string
+	// Token, when set, is sent as X-Auth-Token instead of the identity headers. A secret: it
+	// goes into requests and nowhere else.
+	Token string
 }
 
-// Admin is the identity most specs use: an admin of the conformance project.
-var Admin = Identity{ProjectID: "conformance-project-a", UserID: "conformance-admin", Roles: []string{"admin", "member", "reader"}}
+// The parts identities play: the main account (owner of what the specs create), a member of
+// the main project without admin, and a member of another project.
+const (
+	PartMain    = "main"
+	PartMemberA = "member-a"
+	PartMemberB = "member-b"
+)
 
-// Headers are the identity headers Glance's context middleware reads.
+// Admin is the identity most specs use: an admin of the conformance project.
+var Admin = Identity{Part: PartMain, ProjectID: "conformance-project-a", UserID: "conformance-admin", Roles: []string{"admin", "member", "reader"}}
+
+// Headers are what a request made as id carries: its token, or the identity headers Glance's
+// context middleware reads.
 func (id Identity) Headers() map[string]string {
+	if id.Token != "" {
+		return map[string]string{"X-Auth-Token": id.Token}
+	}
 	return map[string]string{
 		"X-Identity-Status": "Confirmed",
 		"X-Project-Id":      id.ProjectID,
@@ -42,6 +61,11 @@ const RequestTimeout = 90 * time.Second
 
 // Option changes how New's client connects.
 type Option func(*http.Transport)
+
+// WithTLS uses the TLS settings of a cloud (its CA, or insecure) for the image endpoint too.
+func WithTLS(c *tls.Config) Option {
+	return func(t *http.Transport) { t.TLSClientConfig = c }
+}
 
 // KeepAlive lets the client reuse one connection for consecutive requests (one at a time), for
 // the feature that tests exactly that. Every other client opens a fresh connection per request,
@@ -81,8 +105,8 @@ func New(endpoint string, id Identity, rec *evidence.Recorder, opts ...Option) *
 // MemberA is a member (not an admin) of Admin's project; MemberB a member of a second project.
 // Together with Admin they exercise ownership, sharing and role checks.
 var (
-	MemberA = Identity{ProjectID: Admin.ProjectID, UserID: "conformance-member-a", Roles: []string{"member", "reader"}}
-	MemberB = Identity{ProjectID: "conformance-project-b", UserID: "conformance-member-b", Roles: []string{"member", "reader"}}
+	MemberA = Identity{Part: PartMemberA, ProjectID: Admin.ProjectID, UserID: "conformance-member-a", Roles: []string{"member", "reader"}}
+	MemberB = Identity{Part: PartMemberB, ProjectID: "conformance-project-b", UserID: "conformance-member-b", Roles: []string{"member", "reader"}}
 )
 
 // ListQuery is a raw image-list query ("tag=x&limit=2"), for the filters and sort forms

@@ -51,10 +51,30 @@ type Topology struct {
 	// eventlet server still installed but disabled, say): when the column fails to start and a
 	// container's log matches LogRegexp, its cells are n/a with Why and that line, not errors.
 	NotProvided []NotProvided `yaml:"notProvided"`
+	// Matrix, when false, keeps the topology out of the matrix: it is a deployment for another
+	// purpose (the keystone certification target), started only when named.
+	Matrix *bool `yaml:"matrix"`
+	// Clouds are the clouds.yaml entries a Keystone-authenticated deployment offers, generated
+	// once it runs (auth_url from the container AuthContainer publishes, passwords @SECRET@).
+	Clouds []Cloud `yaml:"clouds"`
+	// AuthContainer names the container serving Keystone, when Clouds are given.
+	AuthContainer string `yaml:"authContainer"`
 
 	// Name is the folder's name; Dir its path. Neither is read from the YAML.
 	Name string `yaml:"-"`
 	Dir  string `yaml:"-"`
+}
+
+// InMatrix tells whether the topology is a column of the matrix (the default).
+func (t *Topology) InMatrix() bool { return t.Matrix == nil || *t.Matrix }
+
+// Cloud is one clouds.yaml entry of a deployment: a user in a project of its Keystone.
+type Cloud struct {
+	Name    string `yaml:"name"`
+	User    string `yaml:"user"`
+	Project string `yaml:"project"`
+	// Plays is the part the entry plays in a certification: main, member or project-b.
+	Plays string `yaml:"plays"`
 }
 
 // Need is a file the topology cannot run without, and what its absence means.
@@ -98,6 +118,12 @@ type Container struct {
 	Glance bool `yaml:"glance"`
 	// Files are copied from the topology folder into the container before it starts.
 	Files []File `yaml:"files"`
+	// Packages are Debian packages this container needs beyond the release's image (keystone,
+	// say): it runs from the image extended with them, built once and cached like the image.
+	Packages []string `yaml:"packages"`
+	// Publish publishes Port on 127.0.0.1 besides the entrypoint's, for clients that must reach
+	// this container too (Keystone); its files may name it as @PUBLISHED_<name>@.
+	Publish bool `yaml:"publish"`
 	// Command is a shell script run by "/bin/sh -ec" as the container's main process. It must
 	// end by exec'ing the server, so the server's output is the container's log.
 	Command string `yaml:"command"`
@@ -200,6 +226,14 @@ func (t *Topology) validate() error {
 	if glances == 0 {
 		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
 	}
+	if len(t.Clouds) > 0 && !slices.ContainsFunc(t.Containers, func(c Container) bool { return c.Name == t.AuthContainer && c.Publish }) {
+		errs = append(errs, fmt.Errorf("clouds need authContainer to name a published container, got %q", t.AuthContainer))
+	}
+	for i, c := range t.Clouds {
+		if !nameRE.MatchString(c.Name) || c.User == "" || c.Project == "" || !slices.Contains(CloudParts, c.Plays) {
+			errs = append(errs, fmt.Errorf("clouds[%d]: want a name, user, project and plays (one of %v)", i, CloudParts))
+		}
+	}
 	if len(t.Servers) == 0 {
 		errs = append(errs, errors.New("servers is empty: name the server software the topology runs"))
 	}
@@ -212,7 +246,7 @@ func (c *Container) validate(where, dir string) error {
 	if !nameRE.MatchString(c.Name) {
 		errs = append(errs, fmt.Errorf("%s: name must match %s", where, nameRE))
 	}
-	if (c.Entrypoint || c.Ready.HTTPPath != "") && (c.Port <= 0 || c.Port > 65535) {
+	if (c.Entrypoint || c.Publish || c.Ready.HTTPPath != "") && (c.Port <= 0 || c.Port > 65535) {
 		errs = append(errs, fmt.Errorf("%s: needs a port", where))
 	}
 	if strings.TrimSpace(c.Command) == "" {
@@ -337,12 +371,28 @@ func Names(root string) ([]string, error) {
 	return names, nil
 }
 
-// Select resolves a comma-separated selection ("" means all) into loaded topologies, in the
-// order given. An unknown name is an error that lists the known ones.
+// CloudParts are the parts a cloud entry can play in a certification.
+var CloudParts = []string{"main", "member", "project-b"}
+
+// Select resolves a comma-separated selection ("" means every matrix topology) into loaded
+// matrix topologies, in the order given. An unknown name, or one that is no matrix column, is
+// an error that lists the known ones.
 func Select(root, selection string) ([]*Topology, error) {
-	known, err := Names(root)
+	all, err := Names(root)
 	if err != nil {
 		return nil, err
+	}
+	var known []string
+	for _, n := range all {
+		t, err := Load(filepath.Join(root, n))
+		if err != nil {
+			return nil, err
+		}
+		if t.InMatrix() {
+			known = append(known, n)
+		} else if slices.Contains(strings.Split(strings.ReplaceAll(selection, " ", ""), ","), n) {
+			return nil, fmt.Errorf("topology %q is not a column of the matrix (matrix: false): it is started by `glance-conformance certify --start %s`", n, n)
+		}
 	}
 	wanted := known
 	if strings.TrimSpace(selection) != "" {

@@ -15,6 +15,9 @@ type Feature struct {
 	Proves string // what a pass shows, in one sentence
 	// Tempest lists the Tempest tests covering the same capability ("none" when none does).
 	Tempest []string
+	// Setup and Parts say what the feature needs of an existing cloud (see cloud.go).
+	Setup string
+	Parts []string
 }
 
 // Label is the Ginkgo label a spec for this feature carries ("feature:<id>").

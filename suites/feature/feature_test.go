@@ -75,3 +75,16 @@ func TestCheckedInListMatchesTheRegistry(t *testing.T) {
 		t.Fatalf("%s is out of date with the registry: run make features and commit the result", ListFile)
 	}
 }
+
+func TestCloudNeedsNameRegisteredFeaturesAndParts(t *testing.T) {
+	for id, n := range cloudNeeds {
+		if _, err := Lookup(id); err != nil {
+			t.Errorf("cloud needs: %v", err)
+		}
+		for _, p := range n.parts {
+			if p != PartAdmin && p != PartMemberA && p != PartMemberB {
+				t.Errorf("%s: unknown part %q", id, p)
+			}
+		}
+	}
+}

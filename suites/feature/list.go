@@ -16,6 +16,9 @@ type listed struct {
 	Title   string   `yaml:"title"`
 	Proves  string   `yaml:"proves"`
 	Tempest []string `yaml:"tempest"`
+	// What certifying an existing cloud on this feature needs (omitted when nothing).
+	Setup string   `yaml:"setup,omitempty"`
+	Parts []string `yaml:"parts,omitempty"`
 }
 
 // List renders the registry as the checked-in YAML list.
@@ -24,7 +27,7 @@ func List() []byte {
 	b.WriteString("# Generated from suites/feature/feature.go by make features; do not edit.\n")
 	items := make([]listed, 0, len(registry))
 	for _, f := range registry {
-		items = append(items, listed{f.ID, f.Title, f.Proves, f.Tempest})
+		items = append(items, listed{f.ID, f.Title, f.Proves, f.Tempest, f.Setup, f.Parts})
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

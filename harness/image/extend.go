@@ -1,0 +1,78 @@
+package image
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+
+	"github.com/glance-conformance/glance-conformance/harness/engine"
+)
+
+// ExtendedTag is the tag of base extended with packages: base's tag, then a hash of the list.
+func ExtendedTag(base string, packages []string) string {
+	sorted := slices.Sorted(slices.Values(packages))
+	h := sha256.Sum256([]byte(base + "\n" + strings.Join(sorted, "\n")))
+	return base + "-x" + hex.EncodeToString(h[:])[:8]
+}
+
+// Extend returns the release's image extended with Debian packages (keystone, say), building it
+// when missing: a container of the base image installs them from the same mirror and is
+// committed, with each package's installed version as a label. Nothing is pulled.
+func Extend(ctx context.Context, eng *engine.Engine, base Info, packages []string, log io.Writer) (Info, error) {
+	tag := ExtendedTag(base.Tag, packages)
+	labels, ok, err := eng.ImageLabels(ctx, tag)
+	if err != nil {
+		return Info{}, err
+	}
+	if ok {
+		return InfoFromLabels(tag, labels), nil
+	}
+	fmt.Fprintf(log, "image: %s not present, adding %s to %s\n", tag, strings.Join(packages, " "), base.Tag)
+	builder := "gc-image-build-" + strings.TrimPrefix(tag[strings.LastIndex(tag, "-x"):], "-")
+	exec.Command("docker", "rm", "-f", builder).Run() // a leftover of an interrupted build
+	// No service may start while packages install; the versions are read from what installed.
+	script := `printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }
+for p in "$@"; do echo "VERSION $p $(dpkg-query -W -f '${Version}' "$p")"; done
+apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /tmp/apt.log`
+	run := exec.CommandContext(ctx, "docker", append([]string{"run", "--name", builder, "--label", engine.ProjectLabel + "=true",
+		"--entrypoint", "/bin/sh", base.Tag, "-ec", script, "extend"}, packages...)...)
+	var out bytes.Buffer
+	run.Stdout, run.Stderr = &out, &out
+	defer exec.Command("docker", "rm", "-f", builder).Run()
+	if err := run.Run(); err != nil {
+		return Info{}, fmt.Errorf("adding %v to %s: %v: %s", packages, base.Tag, err, lastLines(out.String(), 15))
+	}
+	commit := []string{"commit"}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "VERSION" {
+			commit = append(commit, "--change", fmt.Sprintf("LABEL %sversion.%s=%s", LabelPrefix, f[1], f[2]))
+		}
+	}
+	// The base image's entrypoint and command stay; the builder's are not the image's.
+	commit = append(commit, "--change", `ENTRYPOINT []`, "--change", `CMD ["/bin/bash"]`, builder, tag)
+	if b, err := exec.CommandContext(ctx, "docker", commit...).CombinedOutput(); err != nil {
+		return Info{}, fmt.Errorf("committing %s: %v: %s", tag, err, b)
+	}
+	if labels, ok, err = eng.ImageLabels(ctx, tag); err != nil || !ok {
+		return Info{}, fmt.Errorf("image %s missing after build: %v", tag, err)
+	}
+	return InfoFromLabels(tag, labels), nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
