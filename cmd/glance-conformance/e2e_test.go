@@ -4,6 +4,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -165,5 +169,76 @@ func interruptRun(t *testing.T, group bool) {
 	}
 	if n := leftovers(t); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind after Ctrl-C", n)
+	}
+}
+
+// TestEndToEndCertify certifies our Keystone-authenticated deployment as a vendor certifies a
+// cloud: make certify, through the clouds.yaml the deployment generates. Profile full fails
+// there by design (features needing server-side setup of ours are skipped on any certified
+// cloud); every other feature must pass, the interop profile must pass on the same cells, the
+// bundle must be complete, and no output may hold the accounts' password or a token.
+func TestEndToEndCertify(t *testing.T) {
+	secret := "gc-known-secret-" + time.Now().Format("150405.000000")
+	t.Setenv("GLANCE_CONFORMANCE_SECRET", secret)
+	out := t.TempDir()
+	product := filepath.Join(t.TempDir(), "product.yaml")
+	os.WriteFile(product, []byte("vendor: Example\nproduct: Example Cloud\nversion: \"1.0\"\ncontact: certify@example.org\n"), 0o644)
+	cmd := exec.Command("make", "-C", root, "certify", "START=keystone", "PROFILE=full", "PRODUCT="+product, "CERT_OUT="+out)
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(os.Stdout, &log), io.MultiWriter(os.Stderr, &log)
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("make certify PROFILE=full: %v, want a failed verdict (exit status 1 from the command)", err)
+	}
+	if !strings.Contains(log.String(), "Verdict: FAIL: profile full") {
+		t.Errorf("no failed verdict line on the terminal")
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 1 || m.Columns[0].ID != "bookworm/keystone" || len(m.Columns[0].Accounts) != 3 {
+		t.Fatalf("columns %+v, want bookworm/keystone with three accounts", m.Columns)
+	}
+	for _, c := range m.Cells {
+		f := feature.Get(c.Feature)
+		switch {
+		case f.Setup != "" && (c.Result != reports.Skip || !strings.Contains(c.Reason, "server-side setup")):
+			t.Errorf("%s needs setup of ours: %s (%s), want skip saying so", c.Feature, c.Result, c.Reason)
+		case f.Setup == "" && c.Result != reports.Pass:
+			t.Errorf("%s: %s: %s\n  %s", c.Feature, c.Result, c.Reason, strings.Join(c.Evidence, "\n  "))
+		}
+	}
+	interop, err := reports.LoadProfile(filepath.Join(root, "fixtures/profiles/interop.yaml"), feature.IDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := m.Judge(interop); !v.Pass {
+		t.Errorf("interop on the same cells: %s %v", v.Line(), v.NotPassed)
+	}
+	for _, f := range []string{"summary.md", "product.yaml", "matrix.json", "matrix.md", "matrix.html", "matrix.svg", "junit.xml", "run.log"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("bundle: %s missing or empty: %v", f, err)
+		}
+	}
+	// Keystone's fernet tokens start with gAAAAA; the password is the known one.
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, leak := range []string{secret, "gAAAAA"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("%s holds a secret (%.8s...)", p, leak)
+			}
+		}
+		return nil
+	})
+	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "gAAAAA") {
+		t.Error("the terminal output holds a secret")
+	}
+	if n := leftovers(t); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
