@@ -20,8 +20,8 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
 	"github.com/glance-conformance/glance-conformance/harness/hostlock"
-	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/image"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
@@ -36,8 +36,8 @@ type column struct {
 	err     error
 	// Certification (certify.go): the accounts playing each part, and the cloud's TLS settings.
 	// parts is nil on the matrix's columns, which use the trusted identity headers.
-	parts map[string]imageapi.Identity
-	tls   *tls.Config
+	parts   map[string]imageapi.Identity
+	tls     *tls.Config
 	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
 	meta    reports.Column
@@ -348,7 +348,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		secret = newSecret()
 		placeholders = merged2(placeholders, map[string]string{"SECRET": secret})
 	}
-	images, err := extendedImages(ctx, eng, info, c.top)
+	images, err := extendedImages(ctx, eng, info, c.top, c.meta.Servers)
 	if err != nil {
 		c.err, c.meta.Error = err, err.Error()
 		return
@@ -409,8 +409,8 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 }
 
 // extendedImages builds (once, cached) the image of each container that needs packages beyond
-// the release's image, by container name.
-func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, top *topology.Topology) (map[string]string, error) {
+// the release's image, by container name, and adds the packages' versions to servers.
+func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, top *topology.Topology, servers map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, ct := range top.Containers {
 		if len(ct.Packages) == 0 {
@@ -419,6 +419,9 @@ func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, to
 		info, err := image.Extend(ctx, eng, base, ct.Packages, os.Stderr)
 		if err != nil {
 			return nil, err
+		}
+		for _, pkg := range ct.Packages {
+			servers[pkg] = info.Versions[pkg]
 		}
 		out[ct.Name] = info.Tag
 	}

@@ -78,7 +78,7 @@ func certifyCmd(args []string) error {
 	out, _ := filepath.Abs(o.out)
 	deployments, _ := filepath.Abs(o.deployments)
 	started := time.Now()
-	suiteArgs := []string{"-test.timeout=0", "-ginkgo.timeout=6h", "-ginkgo.no-color", "-ginkgo.succinct",
+	suiteArgs := []string{"-test.timeout=0", "-test.run=^TestConformance$", "-ginkgo.timeout=6h", "-ginkgo.no-color", "-ginkgo.succinct",
 		"-deployments=" + deployments, "-out=" + out, "-run-id=" + newRunID(), "-ginkgo.label-filter=" + filter,
 		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"), "-ginkgo.junit-report=" + filepath.Join(out, "junit.xml")}
 	var eng *engine.Engine
@@ -190,6 +190,9 @@ func writeBundle(out string, o certifyOptions, prof *reports.Profile, product *r
 		fmt.Printf("No product file given: fill in %s and run again with PRODUCT= before submitting.\n", filepath.Join(o.out, "product.yaml"))
 	}
 	fmt.Printf("Run time: %s. Bundle: %s (summary.md, product.yaml, matrix.*, junit.xml, run.log)\n", took.Round(time.Second), o.out)
+	if s.Errors > 0 {
+		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors, not the cloud's): see %s", s.Errors, filepath.Join(o.out, "summary.md")), 1}
+	}
 	if !v.Pass {
 		return resultError{fmt.Sprintf("certification failed: %d required features did not pass", len(v.NotPassed)), 1}
 	}

@@ -19,7 +19,8 @@ for i in $(seq 1 60); do
 done
 
 export OS_AUTH_URL=http://127.0.0.1:5000/v3 OS_USERNAME=admin OS_PASSWORD='@SECRET@' \
-  OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3
+  OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_IDENTITY_API_VERSION=3 \
+  OS_INTERFACE=internal  # the catalog's public URL is the host's, unreachable from in here
 os() { openstack "$@" >/dev/null; }
 os project create --domain default service
 os project create --domain default conformance-b

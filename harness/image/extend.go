@@ -15,10 +15,14 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 )
 
-// ExtendedTag is the tag of base extended with packages: base's tag, then a hash of the list.
+// extendRecipe names how Extend builds; changing how is changing the tag.
+const extendRecipe = "docker run sh -ec; docker commit (2)"
+
+// ExtendedTag is the tag of base extended with packages: base's tag, then a hash of the list
+// (and of extendRecipe).
 func ExtendedTag(base string, packages []string) string {
 	sorted := slices.Sorted(slices.Values(packages))
-	h := sha256.Sum256([]byte(base + "\n" + strings.Join(sorted, "\n")))
+	h := sha256.Sum256([]byte(extendRecipe + "\n" + base + "\n" + strings.Join(sorted, "\n")))
 	return base + "-x" + hex.EncodeToString(h[:])[:8]
 }
 
@@ -44,7 +48,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$
 for p in "$@"; do echo "VERSION $p $(dpkg-query -W -f '${Version}' "$p")"; done
 apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /tmp/apt.log`
 	run := exec.CommandContext(ctx, "docker", append([]string{"run", "--name", builder, "--label", engine.ProjectLabel + "=true",
-		"--entrypoint", "/bin/sh", base.Tag, "-ec", script, "extend"}, packages...)...)
+		base.Tag, "/bin/sh", "-ec", script, "extend"}, packages...)...)
 	var out bytes.Buffer
 	run.Stdout, run.Stderr = &out, &out
 	defer exec.Command("docker", "rm", "-f", builder).Run()
@@ -58,8 +62,8 @@ apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /tmp/apt.log`
 			commit = append(commit, "--change", fmt.Sprintf("LABEL %sversion.%s=%s", LabelPrefix, f[1], f[2]))
 		}
 	}
-	// The base image's entrypoint and command stay; the builder's are not the image's.
-	commit = append(commit, "--change", `ENTRYPOINT []`, "--change", `CMD ["/bin/bash"]`, builder, tag)
+	// The base image's command, not the builder's script.
+	commit = append(commit, "--change", `CMD ["/bin/bash"]`, builder, tag)
 	if b, err := exec.CommandContext(ctx, "docker", commit...).CombinedOutput(); err != nil {
 		return Info{}, fmt.Errorf("committing %s: %v: %s", tag, err, b)
 	}

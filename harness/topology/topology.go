@@ -148,7 +148,8 @@ type Ready struct {
 	Status int `yaml:"status"`
 	// LogRegexp, when set, must match a line of the container's output.
 	LogRegexp string `yaml:"logRegexp"`
-	// TimeoutSeconds bounds the wait; 120 when zero.
+	// TimeoutSeconds bounds the wait; 300 when zero (a loaded 2-core machine took 100 s to load
+	// Glance's app under uWSGI, where an idle one takes 15).
 	TimeoutSeconds int `yaml:"timeoutSeconds"`
 }
 
@@ -264,7 +265,7 @@ func (c *Container) validate(where, dir string) error {
 		c.Ready.Status = 200
 	}
 	if c.Ready.TimeoutSeconds == 0 {
-		c.Ready.TimeoutSeconds = 120
+		c.Ready.TimeoutSeconds = 300
 	}
 	for _, f := range c.Files {
 		if !filepath.IsAbs(f.Target) {

@@ -118,7 +118,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		t.Fatalf("%+v", top)
 	}
 	r := top.Containers[0].Ready
-	if r.Status != 200 || r.TimeoutSeconds != 120 {
+	if r.Status != 200 || r.TimeoutSeconds != 300 {
 		t.Fatalf("defaults not applied: %+v", r)
 	}
 }
