@@ -86,11 +86,21 @@ func (t *Target) CreateImage(ctx context.Context, opts images.CreateOpts) *image
 }
 
 // deleteAtEnd deletes an image when the spec ends, and makes log lines naming it evidence.
-func (t *Target) deleteAtEnd(id string) {
+func (t *Target) deleteAtEnd(id string) { t.deleteAtEndAs(t.Client, id) }
+
+// deleteAtEndAs deletes an image when the spec ends as the client that created it: on a
+// certified cloud the main account may not delete another project's image, and the run must
+// leave nothing of its own behind.
+func (t *Target) deleteAtEndAs(sc *gophercloud.ServiceClient, id string) {
 	t.ids = append(t.ids, id)
 	DeferCleanup(func(ctx SpecContext) {
 		// Already deleted by the spec is fine; anything else is worth seeing in the log only.
-		err := images.Delete(ctx, t.Client, id).ExtractErr()
+		err := images.Delete(ctx, sc, id).ExtractErr()
+		if gophercloud.ResponseCodeIs(err, 403) {
+			// A spec that failed halfway may leave its image protected.
+			images.Update(ctx, sc, id, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}})
+			err = images.Delete(ctx, sc, id).ExtractErr()
+		}
 		if err != nil && !gophercloud.ResponseCodeIs(err, 404) {
 			GinkgoWriter.Printf("cleanup: deleting image %s: %v\n", id, err)
 		}
@@ -267,7 +277,7 @@ func collapse(exs []evidence.Exchange, max int) []string {
 // As returns a client acting as another identity, recording into this spec's evidence.
 func (t *Target) As(id imageapi.Identity) *gophercloud.ServiceClient { return t.client(id) }
 
-// CreateImageAs creates an image as the given client's identity; the admin deletes it at the end.
+// CreateImageAs creates an image as the given client's identity, which deletes it at the end.
 func (t *Target) CreateImageAs(ctx context.Context, sc *gophercloud.ServiceClient, opts images.CreateOpts) *images.Image {
 	if opts.Name == "" {
 		opts.Name = t.Name()
@@ -280,7 +290,7 @@ func (t *Target) CreateImageAs(ctx context.Context, sc *gophercloud.ServiceClien
 	}
 	img, err := images.Create(ctx, sc, opts).Extract()
 	t.Check(err, "create image")
-	t.deleteAtEnd(img.ID)
+	t.deleteAtEndAs(sc, img.ID)
 	return img
 }
 

@@ -162,7 +162,7 @@ var registry = []Feature{
 		Proves:  "with a roles-based property protection file, a member may read but not create, change or remove a protected property, while other properties and the admin are unaffected",
 		Tempest: []string{"none"}},
 	{ID: "property-protections.concurrent", Title: "Property protections under concurrent requests",
-		Proves:  "with a property protections file of 42 rules, 16 clients reading one image at the same moment (640 requests) all get 200: Glance re-parses the file for every request into one parser its threads share, which must not break under a threaded server",
+		Proves:  "with a property protections file of 42 rules, 16 clients reading one image at the same moment (400 requests) all get 200: Glance re-parses the file for every request into one parser its threads share, which must not break under a threaded server",
 		Tempest: []string{"none"}},
 }
 
