@@ -286,9 +286,9 @@ func missingNeed(ctx context.Context, cfg *config, c *column, image string, prob
 }
 
 // merged returns the files of both maps; b wins where both have a path.
-func merged(a, b map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(a)+len(b))
-	for _, m := range []map[string][]byte{a, b} {
+func merged[V any](a, b map[string]V) map[string]V {
+	out := make(map[string]V, len(a)+len(b))
+	for _, m := range []map[string]V{a, b} {
 		for k, v := range m {
 			out[k] = v
 		}
@@ -346,7 +346,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	if len(c.top.Clouds) > 0 {
 		// Its accounts' password: random per run, redacted from every log and config we save.
 		secret = newSecret()
-		placeholders = merged2(placeholders, map[string]string{"SECRET": secret})
+		placeholders = merged(placeholders, map[string]string{"SECRET": secret})
 	}
 	images, err := extendedImages(ctx, eng, info, c.top, c.meta.Servers)
 	if err != nil {
@@ -426,16 +426,6 @@ func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, to
 		out[ct.Name] = info.Tag
 	}
 	return out, nil
-}
-
-func merged2(a, b map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range []map[string]string{a, b} {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func nonEmpty(s ...string) []string {

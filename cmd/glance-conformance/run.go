@@ -200,7 +200,9 @@ func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted
 		if err := cmd.Start(); err != nil {
 			for _, c := range cmds {
 				c.Process.Signal(os.Interrupt)
-				c.Wait()
+			}
+			for range cmds {
+				<-done
 			}
 			return false, err
 		}
@@ -245,13 +247,16 @@ func mergeShardReports(out string, shards int) {
 	if len(jsons) > 0 {
 		if _, err := reporters.MergeAndCleanupJSONReports(jsons, filepath.Join(out, "ginkgo-report.json")); err != nil {
 			fmt.Fprintf(os.Stderr, "merging the shards' reports: %v\n", err)
+			return // keep the shards' files: they are the reports
 		}
 	}
 	if len(junits) > 0 {
 		if _, err := reporters.MergeAndCleanupJUnitReports(junits, filepath.Join(out, "junit.xml")); err != nil {
 			fmt.Fprintf(os.Stderr, "merging the shards' JUnit reports: %v\n", err)
+			return // keep the shards' files: they are the reports
 		}
 	}
+	os.RemoveAll(filepath.Join(out, "shards")) // empty by now, but for the host lock's files
 }
 
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
