@@ -7,8 +7,10 @@ import (
 )
 
 // lineWriter lets several processes share one output without cutting each other's lines.
+// Writers that end in the same file (the terminal's stdout and stderr both go to run.log) share
+// mu.
 type lineWriter struct {
-	mu sync.Mutex
+	mu *sync.Mutex
 	w  io.Writer
 }
 

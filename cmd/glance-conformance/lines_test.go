@@ -9,7 +9,7 @@ import (
 // Two processes writing at once never cut each other's lines.
 func TestLineWriterKeepsLinesWhole(t *testing.T) {
 	var b strings.Builder
-	l := &lineWriter{w: &b}
+	l := &lineWriter{mu: &sync.Mutex{}, w: &b}
 	var wg sync.WaitGroup
 	for _, name := range []string{"aaaa", "bbbb"} {
 		w := l.shard()

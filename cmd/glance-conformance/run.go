@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -182,7 +183,11 @@ func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted
 	if abs, err := filepath.Abs(binary); err == nil {
 		binary = abs
 	}
-	out := &lineWriter{w: io.MultiWriter(os.Stdout, logFile)}
+	// The suites' stdout and stderr stay apart on the terminal (the progress lines are stderr, which
+	// a caller may read alone) and meet in run.log.
+	var mu sync.Mutex
+	stdout := &lineWriter{mu: &mu, w: io.MultiWriter(os.Stdout, logFile)}
+	stderr := &lineWriter{mu: &mu, w: io.MultiWriter(os.Stderr, logFile)}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -195,8 +200,8 @@ func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted
 		// terminal) or to this process alone (kill, a CI runner): a second interrupt would make
 		// Ginkgo skip cleanup.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		shardOut := out.shard()
-		cmd.Stdout, cmd.Stderr = shardOut, shardOut
+		shardOut, shardErr := stdout.shard(), stderr.shard()
+		cmd.Stdout, cmd.Stderr = shardOut, shardErr
 		if err := cmd.Start(); err != nil {
 			for _, c := range cmds {
 				c.Process.Signal(os.Interrupt)
@@ -207,7 +212,7 @@ func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted
 			return false, err
 		}
 		cmds = append(cmds, cmd)
-		go func() { err := cmd.Wait(); shardOut.Flush(); done <- err }()
+		go func() { err := cmd.Wait(); shardOut.Flush(); shardErr.Flush(); done <- err }()
 	}
 	var firstErr error
 	for running := len(cmds); running > 0; {
