@@ -1,12 +1,8 @@
 package reports
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // ClaimsAPIVersion is the schema of fixtures/claims.yaml.
@@ -55,15 +51,9 @@ type claimsFile struct {
 
 // LoadClaims reads and checks a claims file.
 func LoadClaims(path string) ([]Claim, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var f claimsFile
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := decodeStrict(path, &f); err != nil {
+		return nil, err
 	}
 	if f.APIVersion != ClaimsAPIVersion {
 		return nil, fmt.Errorf("%s: apiVersion %q, want %q", path, f.APIVersion, ClaimsAPIVersion)

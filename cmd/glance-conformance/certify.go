@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -78,8 +77,9 @@ func certifyCmd(args []string) error {
 	out, _ := filepath.Abs(o.out)
 	deployments, _ := filepath.Abs(o.deployments)
 	started := time.Now()
+	runID := newRunID()
 	suiteArgs := []string{"-test.timeout=0", "-test.run=^TestConformance$", "-ginkgo.timeout=6h", "-ginkgo.no-color", "-ginkgo.succinct",
-		"-deployments=" + deployments, "-out=" + out, "-run-id=" + newRunID(), "-ginkgo.label-filter=" + filter,
+		"-deployments=" + deployments, "-out=" + out, "-run-id=" + runID, "-ginkgo.label-filter=" + filter,
 		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"), "-ginkgo.junit-report=" + filepath.Join(out, "junit.xml")}
 	var eng *engine.Engine
 	if o.cloud != "" {
@@ -135,9 +135,7 @@ func certifyCmd(args []string) error {
 	signal.Reset(os.Interrupt, syscall.SIGTERM)
 	interrupted, suiteErr := runSuites(o.suiteBinary, [][]string{suiteArgs}, filepath.Join(out, "run.log"))
 	if eng != nil && !o.keep {
-		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		eng.Sweep(sweepCtx, engine.RunLabel, runIDOf(suiteArgs))
-		cancel()
+		sweepRun(eng, runID)
 	}
 	if interrupted {
 		return resultError{"interrupted: the certification in " + o.out + " is incomplete", 1}
@@ -219,15 +217,6 @@ func reproduceLine(o certifyOptions) string {
 		add("PRODUCT", "product.yaml")
 	}
 	return strings.Join(parts, " ")
-}
-
-func runIDOf(args []string) string {
-	for _, a := range args {
-		if id, ok := strings.CutPrefix(a, "-run-id="); ok {
-			return id
-		}
-	}
-	return ""
 }
 
 func copyFile(src, dst string) error {

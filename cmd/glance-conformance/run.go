@@ -156,18 +156,23 @@ func runCmd(args []string) error {
 	interrupted, suiteErr := runSuites(o.suiteBinary, shardArgs, filepath.Join(o.out, "run.log"))
 	mergeShardReports(out, shards)
 	if !o.keep {
-		// The suite removes what it starts; this catches what an interrupted suite could not.
-		sweepCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		if n, err := eng.Sweep(sweepCtx, engine.RunLabel, runID); err != nil || n > 0 {
-			fmt.Fprintf(os.Stderr, "cleanup: removed %d leftover objects of run %s (%v)\n", n, runID, err)
-		}
-		cancel()
+		sweepRun(eng, runID)
 	}
 	err = writeReports(o.out, evaluation{columnIDs(suites, names), claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
 	return err
+}
+
+// sweepRun removes what the run left on the engine: the suite removes what it starts, and this
+// catches what an interrupted suite could not.
+func sweepRun(eng *engine.Engine, runID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if n, err := eng.Sweep(ctx, engine.RunLabel, runID); err != nil || n > 0 {
+		fmt.Fprintf(os.Stderr, "cleanup: removed %d leftover objects of run %s (%v)\n", n, runID, err)
+	}
 }
 
 // runSuites runs one suite process per shard, their output on the terminal and in run.log, one
