@@ -35,8 +35,6 @@ type certifyConfig struct {
 	start            string // topology to start and certify
 }
 
-func (c certifyConfig) active() bool { return c.cloud != "" || c.start != "" }
-
 func certifyFlags() certifyConfig {
 	return certifyConfig{cloud: *flagCloud, member: *flagCloudMember, b: *flagCloudB, start: *flagStart}
 }

@@ -343,9 +343,11 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	info, rel, base, services := p.infos[c.release], p.releases[c.release], p.base, p.services
 	placeholders := rel.Placeholders
 	var secret string
+	var secrets []string
 	if len(c.top.Clouds) > 0 {
 		// Its accounts' password: random per run, redacted from every log and config we save.
 		secret = newSecret()
+		secrets = []string{secret}
 		placeholders = merged(placeholders, map[string]string{"SECRET": secret})
 	}
 	images, err := extendedImages(ctx, eng, info, c.top, c.meta.Servers)
@@ -374,7 +376,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		Images:       images,
 		GlanceFiles:  files,
 		Placeholders: placeholders,
-		Secrets:      nonEmpty(secret),
+		Secrets:      secrets,
 		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
 		Progress:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
 	})
@@ -426,16 +428,6 @@ func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, to
 		out[ct.Name] = info.Tag
 	}
 	return out, nil
-}
-
-func nonEmpty(s ...string) []string {
-	var out []string
-	for _, x := range s {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // finish saves a column's logs and stops it (unless kept), once.

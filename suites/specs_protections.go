@@ -3,6 +3,7 @@ package suites
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,40 +34,31 @@ const (
 
 var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	statuses := make([]map[string]int, protectionReaders)
+	failures := make([][]string, protectionReaders) // per reader, so no two goroutines share one
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range protectionReaders {
-		statuses[i] = map[string]int{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
 			for range protectionRequests {
-				_, err := images.Get(ctx, t.Client, img.ID).Extract()
-				if err != nil {
-					statuses[i][shortStatus(err)]++
+				if _, err := images.Get(ctx, t.Client, img.ID).Extract(); err != nil {
+					failures[i] = append(failures[i], shortStatus(err))
 				}
 			}
 		}()
 	}
 	close(start)
 	wg.Wait()
-	failed := map[string]int{}
-	n := 0
-	for _, s := range statuses {
-		for k, v := range s {
-			failed[k] += v
-			n += v
-		}
-	}
-	if n == 0 {
+	failed := slices.Concat(failures...)
+	if len(failed) == 0 {
 		return
 	}
 	races := t.propertyRaces(ctx)
 	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d tracebacks of the property protections race (property_utils._load_rules) in the server log",
-		n, protectionReaders*protectionRequests, foldCounts(failed), races))
+		len(failed), protectionReaders*protectionRequests, summarize(failed), races))
 })
 
 // propertyRaces counts the tracebacks of the property protections race since the spec began.
@@ -97,12 +89,4 @@ func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []string) []str
 	}
 	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%d requests failed with 500 from the property protections race (%d tracebacks in the log): property-protections.concurrent's row", setAside, races), ReportEntryVisibilityNever)
 	return kept
-}
-
-func foldCounts(m map[string]int) string {
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s x%d", k, m[k]))
-	}
-	return strings.Join(parts, ", ")
 }
