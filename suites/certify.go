@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/glance-conformance/glance-conformance/harness/cloud"
+	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
@@ -54,6 +55,7 @@ func (existingCloud) Exec(context.Context, string, ...string) (int, string, erro
 func (existingCloud) GlanceComponents() []string             { return nil }
 func (existingCloud) SaveLogs(context.Context, string) error { return nil }
 func (existingCloud) Stop(context.Context) error             { return nil }
+func (existingCloud) Restart(context.Context) error          { return deploy.ErrCannotRestart }
 
 // openAccounts signs in as each cloud entry playing a part and sets the column's parts.
 // names maps a part (imageapi.PartMain, ...) to a clouds.yaml entry; "" leaves the part out.

@@ -41,6 +41,8 @@ type column struct {
 	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
 	meta    reports.Column
+	// restarts counts the restarts after a spec left the server unable to answer (liveness.go).
+	restarts int
 
 	// Lifecycle (pipeline.go): started in the order the specs run, stopped after its last spec.
 	specsLeft atomic.Int32  // selected specs that have not finished yet
@@ -59,6 +61,7 @@ var (
 		pipeline *pipeline
 		lock     hostlock.Lock
 		shard    shard
+		out      string
 	}
 )
 
@@ -75,7 +78,7 @@ const liveColumns = 3
 // order the pipeline starts the columns in; ContinueOnFailure keeps a failed cell from skipping
 // the rest.
 func defineColumns(cfg *config) {
-	shared.runID, shared.lock, shared.shard = cfg.runID, cfg.lock, cfg.shard
+	shared.runID, shared.lock, shared.shard, shared.out = cfg.runID, cfg.lock, cfg.shard, cfg.out
 	if cfg.certify.cloud != "" {
 		// The one column of an existing cloud: no containers, nothing to start.
 		cfg.topologies = []*topology.Topology{{Name: cfg.certify.cloud, Description: "an existing cloud, signed in to through clouds.yaml", EndpointPath: "/"}}

@@ -62,6 +62,9 @@ func defineSpec(col *column, s spec) {
 		}
 		t := newTarget(col, s.feature)
 		DeferCleanup(t.recordEvidenceOnFailure)
+		// Runs before the evidence is recorded (cleanups run last in, first out), so that a
+		// failure of its own gets the evidence too.
+		DeferCleanup(t.keepAnswering, NodeTimeout(restartTimeout+2*probeTimeout))
 		s.body(ctx, t)
 	}, SpecTimeout(specTimeout))
 }

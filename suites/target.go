@@ -35,6 +35,9 @@ type Target struct {
 	rec     *evidence.Recorder
 	began   time.Time
 	ids     []string // images this spec created: log lines naming them are evidence
+	// stalled is set when a cleanup timed out; undeleted are the images not deleted since.
+	stalled   bool
+	undeleted []leftover
 }
 
 var nameCounter atomic.Int64
@@ -94,17 +97,55 @@ func (t *Target) deleteAtEnd(id string) { t.deleteAtEndAs(t.Client, id) }
 func (t *Target) deleteAtEndAs(sc *gophercloud.ServiceClient, id string) {
 	t.ids = append(t.ids, id)
 	DeferCleanup(func(ctx SpecContext) {
-		// Already deleted by the spec is fine; anything else is worth seeing in the log only.
-		err := images.Delete(ctx, sc, id).ExtractErr()
-		if gophercloud.ResponseCodeIs(err, 403) {
-			// A spec that failed halfway may leave its image protected.
-			images.Update(ctx, sc, id, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}})
-			err = images.Delete(ctx, sc, id).ExtractErr()
+		if t.stalled {
+			// The server stopped answering: keepAnswering deletes it once it answers again.
+			t.undeleted = append(t.undeleted, leftover{sc, id})
+			return
 		}
-		if err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+		err := t.deleteAs(ctx, sc, id)
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.stalled = true
+			t.undeleted = append(t.undeleted, leftover{sc, id})
+		} else if err != nil {
 			GinkgoWriter.Printf("cleanup: deleting image %s: %v\n", id, err)
 		}
 	})
+}
+
+// cleanupTimeout bounds one cleanup request: deleting an image takes well under a second, and a
+// server that stopped answering must not hold every cleanup for the full request timeout.
+const cleanupTimeout = 30 * time.Second
+
+// leftover is an image a spec could not delete because the server had stopped answering.
+type leftover struct {
+	sc *gophercloud.ServiceClient
+	id string
+}
+
+// deleteAs deletes an image as sc; already deleted (by the spec) is fine.
+func (t *Target) deleteAs(ctx context.Context, sc *gophercloud.ServiceClient, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
+	defer cancel()
+	err := images.Delete(ctx, sc, id).ExtractErr()
+	if gophercloud.ResponseCodeIs(err, 403) {
+		// A spec that failed halfway may leave its image protected.
+		images.Update(ctx, sc, id, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}})
+		err = images.Delete(ctx, sc, id).ExtractErr()
+	}
+	if gophercloud.ResponseCodeIs(err, 404) {
+		return nil
+	}
+	return err
+}
+
+// deleteLeftovers deletes what the cleanups could not, once the column answers again.
+func (t *Target) deleteLeftovers(ctx context.Context) {
+	for _, l := range t.undeleted {
+		if err := t.deleteAs(ctx, l.sc, l.id); err != nil {
+			GinkgoWriter.Printf("cleanup after the restart: deleting image %s: %v\n", l.id, err)
+		}
+	}
+	t.undeleted = nil
 }
 
 // deleteNow deletes an image at once (large images would otherwise fill the disk until the

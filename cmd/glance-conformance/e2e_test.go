@@ -43,9 +43,16 @@ func leftovers(t *testing.T) int {
 // returns its output folder and matrix.
 func makeConformance(t *testing.T, vars ...string) (string, *reports.Matrix) {
 	t.Helper()
+	return makeConformanceEnv(t, nil, vars...)
+}
+
+// makeConformanceEnv is makeConformance with more environment variables (NAME=value).
+func makeConformanceEnv(t *testing.T, env []string, vars ...string) (string, *reports.Matrix) {
+	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("make", append([]string{"-C", root, "conformance", "OUT=" + out}, vars...)...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("make conformance: %v", err)
 	}
@@ -80,6 +87,32 @@ func TestEndToEndStandalone(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
+	}
+	if n := leftovers(t); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
+// TestEndToEndRestart freezes the server at the end of one spec, as a Glance whose request
+// threads are stuck for good would be: that cell fails saying so, the column is restarted, and
+// the next row passes on a server that answers. One defect, one row.
+func TestEndToEndRestart(t *testing.T) {
+	out, m := makeConformanceEnv(t, []string{"GLANCE_CONFORMANCE_FREEZE_AFTER=api.versions"},
+		"RELEASES=bookworm", "TOPOLOGIES=standalone", "FEATURES=api.versions,image.tags")
+	cells := map[string]reports.Cell{}
+	for _, c := range m.Cells {
+		cells[c.Feature] = c
+	}
+	frozen, next := cells["api.versions"], cells["image.tags"]
+	if frozen.Result != reports.Fail || !strings.Contains(frozen.Reason, "stopped answering") ||
+		!strings.Contains(strings.Join(frozen.Notes, " "), "restarted") {
+		t.Errorf("api.versions: %s: %s %q, want a failure saying the server stopped answering and was restarted", frozen.Result, frozen.Reason, frozen.Notes)
+	}
+	if next.Result != reports.Pass {
+		t.Errorf("image.tags after the restart: %s: %s, want pass", next.Result, next.Reason)
+	}
+	if st, err := os.Stat(filepath.Join(out, "logs/bookworm/standalone/before-restart-1/glance.log")); err != nil || st.Size() == 0 {
+		t.Errorf("the logs before the restart were not kept: %v", err)
 	}
 	if n := leftovers(t); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)

@@ -43,7 +43,14 @@ type Deployment interface {
 	// SaveLogs writes each component's log into dir; Stop ends what the harness started.
 	SaveLogs(ctx context.Context, dir string) error
 	Stop(ctx context.Context) error
+	// Restart restarts the servers of the topology (not the services it uses: the database
+	// keeps its data) and waits until they are ready again; ErrCannotRestart when the harness
+	// did not start them.
+	Restart(ctx context.Context) error
 }
+
+// ErrCannotRestart is Restart's answer for a deployment the harness did not start.
+var ErrCannotRestart = errors.New("the harness did not start this deployment and cannot restart it")
 
 // Extra is a container that is not part of the topology but that the specs need on the same
 // network, such as the web-download source. Files maps container paths to contents.
@@ -376,6 +383,45 @@ func (col *Column) SaveLogs(ctx context.Context, dir string) error {
 		errs = append(errs, os.WriteFile(filepath.Join(dir, name+".log"), []byte(logs), 0o644))
 	}
 	return errors.Join(errs...)
+}
+
+// Restart restarts the topology's containers in their order, each ready before the next, as
+// Start started them (a proxy re-resolves the server behind it).
+func (col *Column) Restart(ctx context.Context) error {
+	byName := map[string]*started{}
+	for _, s := range col.containers() {
+		byName[s.name] = s
+	}
+	for _, spec := range col.Topology.Containers {
+		s, ok := byName[spec.Name]
+		if !ok {
+			return fmt.Errorf("container %s was never started", spec.Name)
+		}
+		if err := col.eng.Restart(ctx, s.c.GetContainerID(), 5*time.Second); err != nil {
+			return fmt.Errorf("restarting %s: %w", spec.Name, err)
+		}
+		if err := waitReady(ctx, s.c, spec); err != nil {
+			return fmt.Errorf("container %s after a restart: %w", spec.Name, err)
+		}
+	}
+	return nil
+}
+
+// Freeze pauses the topology's containers, so that they accept connections and answer
+// nothing: the harness's self-test of what it does when a server stops answering.
+func (col *Column) Freeze(ctx context.Context) error {
+	names := map[string]bool{}
+	for _, spec := range col.Topology.Containers {
+		names[spec.Name] = true
+	}
+	for _, s := range col.containers() {
+		if names[s.name] {
+			if err := col.eng.Pause(ctx, s.c.GetContainerID()); err != nil {
+				return fmt.Errorf("pausing %s: %w", s.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Stop removes the column's containers and network. It is safe to call on a column that

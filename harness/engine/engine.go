@@ -104,6 +104,20 @@ func (e *Engine) Logs(ctx context.Context, containerID string, since time.Time) 
 	return out.String(), nil
 }
 
+// Restart stops a container (SIGKILL after stopAfter) and starts it again, keeping its
+// filesystem, volumes, network address name and published ports.
+func (e *Engine) Restart(ctx context.Context, containerID string, stopAfter time.Duration) error {
+	secs := int(stopAfter.Seconds())
+	_, err := e.cli.ContainerRestart(ctx, containerID, client.ContainerRestartOptions{Timeout: &secs})
+	return err
+}
+
+// Pause freezes a container's processes (the cgroup freezer): it stays up and answers nothing.
+func (e *Engine) Pause(ctx context.Context, containerID string) error {
+	_, err := e.cli.ContainerPause(ctx, containerID, client.ContainerPauseOptions{})
+	return err
+}
+
 // Sweep removes every container, network and volume carrying label=value (for example
 // RunLabel=<id>, or ProjectLabel=true for everything the project ever left behind).
 // It returns how many objects it removed; objects that vanish meanwhile are not errors.

@@ -1,0 +1,109 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/deploy"
+	"github.com/glance-conformance/glance-conformance/reports"
+)
+
+// A spec can leave a server unable to answer: a request thread stuck for good takes the rest of
+// its process with it. The rows after it must not inherit that state (one defect, one row), so
+// after every spec the column is probed, and a column that no longer answers is restarted; the
+// spec that left it so fails, with a note and the logs until then.
+
+const (
+	// probeRequests are sent at once, each on a fresh connection, so that with several server
+	// processes a stuck one is almost surely among those asked.
+	probeRequests = 6
+	probeTimeout  = 20 * time.Second
+	// restartTimeout bounds the restart and the wait until the column is ready again.
+	restartTimeout = 6 * time.Minute
+)
+
+// freezeAfterEnv names a feature after whose spec the harness freezes the column's servers (a
+// self-test of the restart below, used by the end-to-end tests; never set in a real run).
+const freezeAfterEnv = "GLANCE_CONFORMANCE_FREEZE_AFTER"
+
+// keepAnswering runs after a spec's own cleanups: it probes the column and restarts it if it
+// stopped answering.
+func (t *Target) keepAnswering(ctx SpecContext) {
+	if f, ok := t.col.dep.(interface{ Freeze(context.Context) error }); ok && os.Getenv(freezeAfterEnv) == t.feature.ID {
+		if err := f.Freeze(ctx); err != nil {
+			harnessError("%s: %v", freezeAfterEnv, err)
+		}
+	}
+	failures := t.probe(ctx, probeTimeout)
+	if len(failures) == 0 {
+		return
+	}
+	c := t.col
+	c.restarts++
+	dir := filepath.Join(shared.out, "logs", c.id, fmt.Sprintf("before-restart-%d", c.restarts))
+	saveErr := c.dep.SaveLogs(context.WithoutCancel(ctx), dir)
+	began := time.Now()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)
+	err := c.dep.Restart(rctx)
+	cancel()
+	what := fmt.Sprintf("the server stopped answering after this spec (probe: %s)", summarize(failures))
+	var note string
+	switch {
+	case errors.Is(err, deploy.ErrCannotRestart):
+		note = what + "; the harness cannot restart this deployment"
+	case err != nil:
+		// Every later spec of the column would wait on a dead server: it is broken from here.
+		c.err = fmt.Errorf("restarting after %s stopped answering: %w", t.feature.ID, err)
+		note = fmt.Sprintf("%s; restarting it failed: %v", what, err)
+	default:
+		note = fmt.Sprintf("%s; the column was restarted in %.0fs so that the rows after this one start from a server that answers", what, time.Since(began).Seconds())
+		if saveErr == nil {
+			note += fmt.Sprintf("; the logs until the restart are in logs/%s/%s", c.id, filepath.Base(dir))
+		}
+		t.deleteLeftovers(ctx)
+	}
+	fmt.Fprintf(os.Stderr, "  %s: %s: %s\n", c.id, t.feature.ID, note)
+	AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
+	Fail(what)
+}
+
+// probe lists one image, probeRequests times at once, and returns the requests that got no
+// answer from Glance: a timeout, a reset, or a gateway's 502/503/504 for the server behind it.
+// Any other status is an answer (a 500 from the property protections race is that row's).
+func (t *Target) probe(ctx context.Context, timeout time.Duration) []string {
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	for range probeRequests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			_, err := t.Client.Get(pctx, t.Client.ServiceURL("images")+"?limit=1", nil, nil)
+			var unexpected gophercloud.ErrUnexpectedResponseCode
+			if errors.As(err, &unexpected) && (unexpected.Actual < 502 || unexpected.Actual > 504) {
+				err = nil // an error, but an answer
+			}
+			if err != nil {
+				failure := shortStatus(err)
+				if errors.Is(err, context.DeadlineExceeded) {
+					failure = fmt.Sprintf("no answer in %s", timeout)
+				}
+				mu.Lock()
+				failures = append(failures, failure)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return failures
+}

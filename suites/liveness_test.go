@@ -1,0 +1,53 @@
+package suites
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+)
+
+// The probe tells a server that answers, even with an error, from one that does not.
+func TestProbe(t *testing.T) {
+	cases := []struct {
+		name     string
+		handler  http.HandlerFunc
+		failures int
+		want     string
+	}{
+		{"answers", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"images": []}`)) }, 0, ""},
+		{"500 is an answer", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }, 0, ""},
+		{"a gateway with nothing behind it", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) }, probeRequests, "502"},
+		{"silence", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, probeRequests, "no answer in 300ms"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var paths []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				paths = append(paths, r.URL.RequestURI())
+				mu.Unlock()
+				c.handler(w, r)
+			}))
+			target := &Target{Client: imageapi.New(srv.URL+"/", imageapi.Admin, &evidence.Recorder{})}
+			got := target.probe(context.Background(), 300*time.Millisecond)
+			srv.Close() // waits for the handlers
+			if len(got) != c.failures {
+				t.Fatalf("probe found %d failures %q, want %d", len(got), got, c.failures)
+			}
+			if c.want != "" && !strings.Contains(got[0], c.want) {
+				t.Errorf("failure %q does not say %q", got[0], c.want)
+			}
+			if len(paths) > 0 && paths[0] != "/v2/images?limit=1" {
+				t.Errorf("probed %s, want /v2/images?limit=1", paths[0])
+			}
+		})
+	}
+}
