@@ -13,6 +13,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
 )
 
@@ -42,7 +44,8 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 			harnessError("%s: %v", freezeAfterEnv, err)
 		}
 	}
-	failures := t.probe(ctx, probeTimeout)
+	// A recorder of its own: the probe's requests are no part of the spec's evidence.
+	failures := probe(ctx, t.clientRecordingInto(imageapi.Admin, &evidence.Recorder{}), probeTimeout)
 	if len(failures) == 0 {
 		return
 	}
@@ -78,7 +81,7 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 // probe lists one image, probeRequests times at once, and returns the requests that got no
 // answer from Glance: a timeout, a reset, or a gateway's 502/503/504 for the server behind it.
 // Any other status is an answer (a 500 from the property protections race is that row's).
-func (t *Target) probe(ctx context.Context, timeout time.Duration) []string {
+func probe(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Duration) []string {
 	var mu sync.Mutex
 	var failures []string
 	var wg sync.WaitGroup
@@ -88,7 +91,7 @@ func (t *Target) probe(ctx context.Context, timeout time.Duration) []string {
 			defer wg.Done()
 			pctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			_, err := t.Client.Get(pctx, t.Client.ServiceURL("images")+"?limit=1", nil, nil)
+			_, err := sc.Get(pctx, sc.ServiceURL("images")+"?limit=1", nil, nil)
 			var unexpected gophercloud.ErrUnexpectedResponseCode
 			if errors.As(err, &unexpected) && (unexpected.Actual < 502 || unexpected.Actual > 504) {
 				err = nil // an error, but an answer

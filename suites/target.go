@@ -51,10 +51,15 @@ func newTarget(col *column, f feature.Feature) *Target {
 // client returns a client for the column acting as id (the account playing id's part when the
 // column is a certified cloud), recording into this spec's evidence.
 func (t *Target) client(id imageapi.Identity, opts ...imageapi.Option) *gophercloud.ServiceClient {
+	return t.clientRecordingInto(id, t.rec, opts...)
+}
+
+// clientRecordingInto is client with another recorder.
+func (t *Target) clientRecordingInto(id imageapi.Identity, rec *evidence.Recorder, opts ...imageapi.Option) *gophercloud.ServiceClient {
 	if t.col.tls != nil {
 		opts = append(opts, imageapi.WithTLS(t.col.tls))
 	}
-	return imageapi.New(t.col.dep.Endpoint(), t.Identity(id), t.rec, opts...)
+	return imageapi.New(t.col.dep.Endpoint(), t.Identity(id), rec, opts...)
 }
 
 // Identity returns who plays id's part on this column: id itself on the harness's deployments,
