@@ -87,6 +87,6 @@ func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []string) []str
 		}
 		kept = append(kept, f)
 	}
-	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%d requests failed with 500 from the property protections race (%d tracebacks in the log): property-protections.concurrent's row", setAside, races), ReportEntryVisibilityNever)
+	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s failed with 500 from the property protections race (%s in the log): property-protections.concurrent's row", counted(setAside, "request"), counted(races, "traceback")), ReportEntryVisibilityNever)
 	return kept
 }

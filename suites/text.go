@@ -82,3 +82,11 @@ func bodySummary(b []byte) string {
 	}
 	return truncate(oneLine(string(b)), 200)
 }
+
+// counted says "1 request", "3 requests".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

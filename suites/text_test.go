@@ -14,3 +14,11 @@ func TestBodySummary(t *testing.T) {
 		}
 	}
 }
+
+func TestCounted(t *testing.T) {
+	for n, want := range map[int]string{0: "0 requests", 1: "1 request", 3: "3 requests"} {
+		if got := counted(n, "request"); got != want {
+			t.Errorf("counted(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
