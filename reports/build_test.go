@@ -179,7 +179,7 @@ func TestMarkdown(t *testing.T) {
 func TestThroughputTable(t *testing.T) {
 	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
 		ReportEntries: []types.ReportEntry{
-			entryOf(ColumnsEntryName, []Column{{ID: "r/a"}, {ID: "r/b"}}),
+			entryOf(ColumnsEntryName, []Column{{ID: "r/b"}, {ID: "r/a"}}),
 			entryOf(ClientThroughputEntryName, Throughput{Column: "client", SizeBytes: 1126 << 20, UploadMiBs: []float64{900, 1000, 1100}, UploadMedian: 1000, DownloadMedian: 800}),
 		}}
 	bench := func(tp Throughput) types.SpecReport {
@@ -206,6 +206,9 @@ func TestThroughputTable(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("matrix.md lacks %q:\n%s", want, b.String())
 		}
+	}
+	if strings.Index(b.String(), "| r/b | 0.0") > strings.Index(b.String(), "| r/a | 250.0") {
+		t.Errorf("throughput rows are not in the run's column order (r/b, r/a):\n%s", b.String())
 	}
 }
 
@@ -257,6 +260,18 @@ func TestNotApplicableCells(t *testing.T) {
 	}
 	if s := m.Summarize(); s.NotApplicable != 1 || s.Skipped != 1 || !strings.HasSuffix(s.String(), ", 1 n/a") {
 		t.Errorf("summary %+v %q", s, s)
+	}
+	// The column its release does not provide is one line of matrix.md, not one per feature.
+	var b bytes.Buffer
+	if err := m.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	if !strings.Contains(md, "- every cell of **sid/standalone** (n/a): sid has no /usr/bin/glance-api") || strings.Contains(md, "**api.versions** on sid/standalone") {
+		t.Errorf("matrix.md does not fold the absent column's cells into one line:\n%s", md)
+	}
+	if !strings.Contains(md, "**upload.chunked** on sid/standalone (skip)") {
+		t.Errorf("matrix.md lost the skipped cell:\n%s", md)
 	}
 }
 

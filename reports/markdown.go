@@ -78,23 +78,34 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 			c.SizeBytes>>20, len(c.UploadMiBs), c.UploadMedian, c.DownloadMedian, errNote(c.Error))
 		b.WriteString("| column | upload | x client | download | x client | note |\n|---|---|---|---|---|---|\n")
 		rows := append([]Throughput(nil), tp.Columns...)
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Column < rows[j].Column })
+		order := map[string]int{}
+		for i, c := range m.Columns {
+			order[c.ID] = i
+		}
+		sort.SliceStable(rows, func(i, j int) bool { return order[rows[i].Column] < order[rows[j].Column] })
 		for _, t := range rows {
 			fmt.Fprintf(&b, "| %s | %.1f | %s | %.1f | %s | %s |\n", t.Column, t.UploadMedian, ratio(t.UploadMedian, c.UploadMedian),
 				t.DownloadMedian, ratio(t.DownloadMedian, c.DownloadMedian), escape(t.Error))
 		}
 	}
 
+	// A column its release does not provide is one line, not one per feature.
+	var absent []string
+	for _, c := range m.Columns {
+		if c.NotApplicable != "" {
+			absent = append(absent, fmt.Sprintf("- every cell of **%s** (n/a): %s\n", c.ID, escape(c.NotApplicable)))
+		}
+	}
 	var problems []Cell
 	for _, f := range m.Features {
 		for _, c := range m.Columns {
-			if cell, ok := m.Cell(f.ID, c.ID); ok && cell.Result != Pass {
+			if cell, ok := m.Cell(f.ID, c.ID); ok && cell.Result != Pass && !(cell.Result == NA && c.NotApplicable != "") {
 				problems = append(problems, cell)
 			}
 		}
 	}
-	if len(problems) > 0 {
-		b.WriteString("\n## Why cells did not pass\n\n")
+	if len(problems)+len(absent) > 0 {
+		b.WriteString("\n## Why cells did not pass\n\n" + strings.Join(absent, ""))
 		for _, c := range problems {
 			fmt.Fprintf(&b, "- **%s** on %s (%s): %s\n", c.Feature, c.Column, c.Result, escape(c.Reason))
 		}
