@@ -43,10 +43,9 @@ var _ = conformance("tasks", func(ctx SpecContext, t *Target) {
 	requestID := r.Header.Get("X-Openstack-Request-Id")
 	t.WaitForImport(ctx, img.ID, "glance-direct")
 
-	list, err := imageapi.ListImageTasks(ctx, t.Client, img.ID).Extract()
-	t.Check(err, "GET /v2/images/{id}/tasks")
-	t.Expectf(len(list.Tasks) == 1, "the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks)
-	task := list.Tasks[0]
+	// Glance marks the task finished after the image went active (the flow's last step), so
+	// wait for it as Tempest does (waiters.wait_for_image_tasks_status).
+	task := t.waitForImageTask(ctx, img.ID)
 	t.Expectf(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID,
 		"the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
 	t.Expectf(requestID != "" && task.RequestID == requestID, "the task records request id %q, the import request was %q", task.RequestID, requestID)
@@ -267,3 +266,25 @@ var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) 
 	t.Check(err, "listing the namespace's resource types")
 	t.Expectf(len(assoc.Associations) == 0, "associations after removing: %+v", assoc.Associations)
 })
+
+// waitForImageTask polls an image's tasks until its one task is finished (success or failure)
+// and returns it; more or fewer than one task fails the spec, as does a task still running
+// after importTimeout.
+func (t *Target) waitForImageTask(ctx SpecContext, imageID string) imageapi.ImageTask {
+	deadline := time.Now().Add(importTimeout)
+	for {
+		list, err := imageapi.ListImageTasks(ctx, t.Client, imageID).Extract()
+		t.Check(err, "GET /v2/images/{id}/tasks")
+		t.Expectf(len(list.Tasks) == 1, "the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks)
+		task := list.Tasks[0]
+		if task.Status == "success" || task.Status == "failure" {
+			return task
+		}
+		t.Expectf(time.Now().Before(deadline), "the import task is still %q %s after the image went active", task.Status, importTimeout)
+		select {
+		case <-ctx.Done():
+			Fail("waiting for the import task: " + ctx.Err().Error())
+		case <-time.After(time.Second):
+		}
+	}
+}

@@ -22,3 +22,9 @@ func TestCounted(t *testing.T) {
 		}
 	}
 }
+
+func TestCount500s(t *testing.T) {
+	if n := count500s([]string{"500", "get: 500", "upload: 503", "create: 400", "get: 5000"}); n != 2 {
+		t.Errorf("count500s = %d, want 2 (a bare 500 and get: 500)", n)
+	}
+}
