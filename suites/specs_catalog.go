@@ -119,22 +119,12 @@ var _ = conformance("cache", func(ctx SpecContext, t *Target) {
 
 // waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
 func (t *Target) waitForCache(ctx context.Context, id string, cached bool, what string) {
-	deadline := time.Now().Add(cacheTimeout)
-	for {
+	pollUntil(ctx, cacheTimeout, 500*time.Millisecond, what, func() (bool, string) {
 		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
 		t.Check(err, "GET /v2/cache")
-		if slices.Contains(st.CachedIDs(), id) == cached {
-			return
-		}
-		if time.Now().After(deadline) {
-			Fail(fmt.Sprintf("%s: not so after %s (cached %v, queued %v)", what, cacheTimeout, st.CachedIDs(), st.Queued), 1)
-		}
-		select {
-		case <-ctx.Done():
-			Fail(what+": "+ctx.Err().Error(), 1)
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
+		return slices.Contains(st.CachedIDs(), id) == cached,
+			fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued)
+	})
 }
 
 var _ = conformance("quota.usage", func(ctx SpecContext, t *Target) {
@@ -271,20 +261,14 @@ var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) 
 // and returns it; more or fewer than one task fails the spec, as does a task still running
 // after importTimeout.
 func (t *Target) waitForImageTask(ctx SpecContext, imageID string) imageapi.ImageTask {
-	deadline := time.Now().Add(importTimeout)
-	for {
+	var task imageapi.ImageTask
+	pollUntil(ctx, importTimeout, time.Second, "the import task", func() (bool, string) {
 		list, err := imageapi.ListImageTasks(ctx, t.Client, imageID).Extract()
 		t.Check(err, "GET /v2/images/{id}/tasks")
 		t.Expectf(len(list.Tasks) == 1, "the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks)
-		task := list.Tasks[0]
-		if task.Status == "success" || task.Status == "failure" {
-			return task
-		}
-		t.Expectf(time.Now().Before(deadline), "the import task is still %q %s after the image went active", task.Status, importTimeout)
-		select {
-		case <-ctx.Done():
-			Fail("waiting for the import task: " + ctx.Err().Error())
-		case <-time.After(time.Second):
-		}
-	}
+		task = list.Tasks[0]
+		return task.Status == "success" || task.Status == "failure",
+			fmt.Sprintf("still %q %s after the image went active", task.Status, importTimeout)
+	})
+	return task
 }

@@ -209,23 +209,35 @@ const importTimeout = 2 * time.Minute
 // WaitForImage polls an image until done says it is done, or fails the spec when done reports
 // a failure or the time is up.
 func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*images.Image) (ok bool, failure string)) *images.Image {
-	deadline := time.Now().Add(importTimeout)
-	for {
-		img := t.GetImage(ctx, id)
+	var img *images.Image
+	pollUntil(ctx, importTimeout, time.Second, what, func() (bool, string) {
+		img = t.GetImage(ctx, id)
 		ok, failure := done(img)
 		if failure != "" {
-			Fail(what+": "+failure, 1)
+			Fail(what+": "+failure, 3) // at WaitForImage's caller
 		}
-		if ok {
-			return img
+		return ok, fmt.Sprintf("image still %q after %s (%s)", img.Status, importTimeout, importState(img))
+	})
+	return img
+}
+
+// pollUntil calls check every interval until it reports done. When timeout has passed it
+// fails the spec with what and check's last words on the state; when the context ends, with
+// what and why.
+func pollUntil(ctx context.Context, timeout, interval time.Duration, what string, check func() (done bool, state string)) {
+	deadline := time.Now().Add(timeout)
+	for {
+		done, state := check()
+		if done {
+			return
 		}
 		if time.Now().After(deadline) {
-			Fail(fmt.Sprintf("%s: image still %q after %s (%s)", what, img.Status, importTimeout, importState(img)), 1)
+			Fail(what+": "+state, 2)
 		}
 		select {
 		case <-ctx.Done():
-			Fail(what+": "+ctx.Err().Error(), 1)
-		case <-time.After(time.Second):
+			Fail(what+": "+ctx.Err().Error(), 2)
+		case <-time.After(interval):
 		}
 	}
 }
