@@ -146,6 +146,9 @@ func cellOf(sr types.SpecReport, ce CellEntry) Cell {
 			}
 		}
 	}
+	if e, ok := entry(sr, ResentEntryName); ok {
+		_ = json.Unmarshal([]byte(e), &c.Resent)
+	}
 	if e, ok := entry(sr, EvidenceEntryName); ok {
 		var ev EvidenceEntry
 		if json.Unmarshal([]byte(e), &ev) == nil {

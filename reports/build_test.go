@@ -214,14 +214,20 @@ func TestThroughputTable(t *testing.T) {
 
 func TestTempestParity(t *testing.T) {
 	m := &Matrix{
-		Columns: []Column{{ID: "r/a"}, {ID: "r/b"}},
+		Columns: []Column{{ID: "r/a"}, {ID: "r/b"}, {ID: "r/c"}},
 		Features: []Feature{
 			{ID: "api.versions", Tempest: []string{"tempest.api.image.v2.test_versions.VersionsTest.test_list_versions"}},
 			{ID: "image.tags", Tempest: []string{"tempest.api.image.v2.test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image"}},
+			{ID: "http.keep-alive", Tempest: []string{"none"}},
 		},
 		Cells: []Cell{
 			{Feature: "api.versions", Column: "r/a", Result: Pass}, {Feature: "api.versions", Column: "r/b", Result: Pass},
 			{Feature: "image.tags", Column: "r/a", Result: Pass}, {Feature: "image.tags", Column: "r/b", Result: Fail},
+			{Feature: "http.keep-alive", Column: "r/a", Result: Pass}, {Feature: "http.keep-alive", Column: "r/b", Result: Pass},
+			// r/c passes both tests' features but drops kept-alive connections: Tempest's next
+			// request on such a connection fails, so neither test passes there.
+			{Feature: "api.versions", Column: "r/c", Result: Pass}, {Feature: "image.tags", Column: "r/c", Result: Pass},
+			{Feature: "http.keep-alive", Column: "r/c", Result: Fail},
 		},
 	}
 	var b bytes.Buffer
@@ -231,13 +237,45 @@ func TestTempestParity(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"the features of this run cover 2 of them",
-		"| `test_versions.VersionsTest.test_list_versions` | api.versions | every column |",
+		"| `test_versions.VersionsTest.test_list_versions` | api.versions | r/a, r/b |",
 		"| `test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image` | image.tags | r/a |",
 		"- `test_images_negative.ImagesNegativeTest.test_get_image_null_id`",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("matrix.md lacks %q:\n%s", want, md)
 		}
+	}
+
+	// Without http.keep-alive in the run, no Tempest test is claimed to pass anywhere.
+	m.Features = m.Features[:2]
+	b.Reset()
+	m.WriteMarkdown(&b)
+	if md := b.String(); !strings.Contains(md, "Not judged: `http.keep-alive` did not run") || strings.Contains(md, "| passes in |") {
+		t.Errorf("parity without http.keep-alive:\n%s", md)
+	}
+}
+
+func TestResentPerColumn(t *testing.T) {
+	m := &Matrix{
+		Columns:  []Column{{ID: "r/a"}, {ID: "r/b"}},
+		Features: []Feature{{ID: "image.tags"}, {ID: "image.lifecycle"}},
+		Cells: []Cell{
+			{Feature: "image.tags", Column: "r/a", Result: Pass},
+			{Feature: "image.tags", Column: "r/b", Result: Pass, Resent: 2},
+			{Feature: "image.lifecycle", Column: "r/b", Result: Pass, Resent: 1},
+		},
+	}
+	var b bytes.Buffer
+	m.WriteMarkdown(&b)
+	md := b.String()
+	if !strings.Contains(md, "| r/b | 3 | 2 |") || strings.Contains(md, "| r/a | 0") {
+		t.Errorf("resent table:\n%s", md)
+	}
+	m.Cells[1].Resent, m.Cells[2].Resent = 0, 0
+	b.Reset()
+	m.WriteMarkdown(&b)
+	if strings.Contains(b.String(), "Requests resent") {
+		t.Errorf("a run without resent requests has no resent section:\n%s", b.String())
 	}
 }
 

@@ -86,8 +86,11 @@ type Cell struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Notes say what a cell observed beyond its verdict (how the server handled connections, a
 	// half of the feature left to another row).
-	Notes     []string `json:"notes,omitempty"`
-	DurationS float64  `json:"duration_s"`
+	Notes []string `json:"notes,omitempty"`
+	// Resent counts the cell's requests that met a kept-alive connection the server had closed
+	// without announcing it, and were sent again on a new connection (http.keep-alive's finding).
+	Resent    int     `json:"resent,omitempty"`
+	DurationS float64 `json:"duration_s"`
 }
 
 // CellEntry is what every spec records about itself (Ginkgo report entry CellEntryName).
@@ -116,4 +119,5 @@ const (
 	ThroughputEntryName       = "glance-conformance/throughput"        // Throughput of a column
 	ClientThroughputEntryName = "glance-conformance/client-throughput" // Throughput of the client alone
 	NoteEntryName             = "glance-conformance/note"              // a string: one note of a cell
+	ResentEntryName           = "glance-conformance/resent"            // an int: requests resent after a dropped connection
 )

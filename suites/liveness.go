@@ -44,8 +44,11 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 			harnessError("%s: %v", freezeAfterEnv, err)
 		}
 	}
-	// A recorder of its own: the probe's requests are no part of the spec's evidence.
-	failures := probe(ctx, t.clientRecordingInto(imageapi.Admin, &evidence.Recorder{}), probeTimeout)
+	// A recorder of its own: the probe's requests are no part of the spec's evidence. A client of
+	// its own too, so that its requests at once open as many new connections.
+	sc := t.clientRecordingInto(imageapi.Admin, &evidence.Recorder{})
+	failures := probe(ctx, sc, probeTimeout)
+	imageapi.CloseIdle(sc)
 	if len(failures) == 0 {
 		return
 	}

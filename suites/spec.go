@@ -61,6 +61,7 @@ func defineSpec(col *column, s spec) {
 			Skip(why)
 		}
 		t := newTarget(col, s.feature)
+		DeferCleanup(t.finish) // last of all: after the cleanups' and the probe's requests
 		DeferCleanup(t.recordEvidenceOnFailure)
 		// Runs before the evidence is recorded (cleanups run last in, first out), so that a
 		// failure of its own gets the evidence too.

@@ -38,6 +38,7 @@ type Target struct {
 	// stalled is set when a cleanup timed out; undeleted are the images not deleted since.
 	stalled   bool
 	undeleted []leftover
+	clients   []*gophercloud.ServiceClient // every client of the spec, to close when it ends
 }
 
 var nameCounter atomic.Int64
@@ -59,7 +60,23 @@ func (t *Target) clientRecordingInto(id imageapi.Identity, rec *evidence.Recorde
 	if t.col.tls != nil {
 		opts = append(opts, imageapi.WithTLS(t.col.tls))
 	}
-	return imageapi.New(t.col.dep.Endpoint(), t.Identity(id), rec, opts...)
+	sc := imageapi.New(t.col.dep.Endpoint(), t.Identity(id), rec, opts...)
+	t.clients = append(t.clients, sc)
+	return sc
+}
+
+// finish runs after everything else of a spec: it notes the requests that met a kept-alive
+// connection the server had dropped (resent, and http.keep-alive's finding, not this row's) and
+// closes the spec's kept-alive connections.
+func (t *Target) finish() {
+	if drops := t.rec.Drops(); len(drops) > 0 {
+		AddReportEntry(reports.ResentEntryName, len(drops), ReportEntryVisibilityNever)
+		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s met a kept-alive connection the server had closed without announcing it and went again on a new connection (http.keep-alive's finding, not this row's); first: %s",
+			counted(len(drops), "request"), drops[0]), ReportEntryVisibilityNever)
+	}
+	for _, sc := range t.clients {
+		imageapi.CloseIdle(sc)
+	}
 }
 
 // Identity returns who plays id's part on this column: id itself on the harness's deployments,

@@ -34,6 +34,9 @@ func (e Exchange) String() string {
 	if e.Error != "" {
 		return s + " -> error: " + e.Error
 	}
+	if e.Status == 0 {
+		return s // a note, no answer to show
+	}
 	s += fmt.Sprintf(" -> %d", e.Status)
 	if e.RequestID != "" {
 		s += " " + e.RequestID
@@ -47,11 +50,49 @@ func (e Exchange) String() string {
 // HeadBytes is how much of a response body an exchange keeps.
 const HeadBytes = 512
 
+// Drop is a request that met a kept-alive connection the server had closed without announcing
+// it: written on a reused connection, not one byte of answer, the connection's previous answer
+// without Connection: close. http.keep-alive is the row of that defect; the request was resent.
+type Drop struct {
+	Request        string `json:"request"`         // "PATCH /v2/images/..."
+	PreviousAnswer string `json:"previous_answer"` // the last answer on the connection
+	Met            string `json:"met"`             // what the request met instead of an answer
+	Resent         string `json:"resent"`          // what the resend got, or why there was none
+}
+
+// String is the one-line form used in notes.
+func (d Drop) String() string {
+	return fmt.Sprintf("%s met %s on a kept-alive connection whose previous answer (%s) had not announced a close; %s", d.Request, d.Met, d.PreviousAnswer, d.Resent)
+}
+
 // Recorder is an http.RoundTripper that records every exchange it carries.
 type Recorder struct {
-	Next http.RoundTripper
-	mu   sync.Mutex
-	log  []Exchange
+	Next  http.RoundTripper
+	mu    sync.Mutex
+	log   []Exchange
+	drops []Drop
+}
+
+// Dropped records a request that met a dropped kept-alive connection, among the exchanges too.
+func (r *Recorder) Dropped(d Drop) {
+	r.mu.Lock()
+	r.drops = append(r.drops, d)
+	r.mu.Unlock()
+	r.add(Exchange{Method: "dropped", URL: d.String()})
+}
+
+// Drops returns the requests recorded by Dropped.
+func (r *Recorder) Drops() []Drop {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Drop(nil), r.drops...)
+}
+
+// CloseIdleConnections closes the idle connections of the transport below.
+func (r *Recorder) CloseIdleConnections() {
+	if c, ok := r.Next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // RoundTrip implements http.RoundTripper.

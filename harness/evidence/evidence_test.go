@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -89,4 +90,10 @@ func TestMatchLines(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0], "2 earlier lines") || got[1] != "Traceback (most recent call last):" {
 		t.Fatalf("capped: %q", got)
 	}
+}
+
+func ExampleDrop() {
+	d := Drop{Request: "PATCH /v2/images/x", PreviousAnswer: "201 to POST /v2/images, without Connection: close", Met: "EOF", Resent: "resent on a new connection: answered 200"}
+	fmt.Println(d)
+	// Output: PATCH /v2/images/x met EOF on a kept-alive connection whose previous answer (201 to POST /v2/images, without Connection: close) had not announced a close; resent on a new connection: answered 200
 }

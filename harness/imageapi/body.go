@@ -17,6 +17,12 @@ func Chunked(data []byte, chunkSize int) io.Reader { return Chunks(data, chunkSi
 // in turn, the last size repeating until the data ends (the final chunk may be shorter).
 func Chunks(data []byte, sizes ...int) io.Reader { return &sizedChunks{data: data, sizes: sizes} }
 
+// Replayer is a body that can be sent again from its start (a request resent after a dropped
+// connection, connections.go). net/http knows how for in-memory readers only.
+type Replayer interface {
+	Replay() io.ReadCloser
+}
+
 // sizedChunks writes its data in chunks of the given sizes. net/http writes one chunk per Write
 // of the body copy, and io.Copy hands the copy to WriteTo: that is where chunk sizes are chosen.
 type sizedChunks struct {
@@ -24,6 +30,13 @@ type sizedChunks struct {
 	sizes []int
 	off   int
 }
+
+// Close makes it an io.ReadCloser, so net/http takes it as the body itself (and it stays
+// visible to bodySetter).
+func (c *sizedChunks) Close() error { return nil }
+
+// Replay implements Replayer.
+func (c *sizedChunks) Replay() io.ReadCloser { return &sizedChunks{data: c.data, sizes: c.sizes} }
 
 // Read exists for completeness; net/http uses WriteTo.
 func (c *sizedChunks) Read(p []byte) (int, error) {
@@ -62,14 +75,33 @@ type lengthBody struct {
 
 func (*lengthBody) Close() error { return nil }
 
-// lengthSetter gives requests whose body came from WithLength their Content-Length. net/http
-// takes an io.ReadCloser body as it is, so the type is still visible here.
-type lengthSetter struct{ next http.RoundTripper }
+// bodySetter gives requests whose body came from WithLength their Content-Length, and a GetBody
+// to bodies that can be replayed. net/http takes an io.ReadCloser body as it is, so the type is
+// still visible here.
+type bodySetter struct{ next http.RoundTripper }
 
-func (l lengthSetter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if lb, ok := req.Body.(*lengthBody); ok && req.ContentLength <= 0 {
+func (l bodySetter) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch b := req.Body.(type) {
+	case *lengthBody:
 		req = req.Clone(req.Context())
-		req.ContentLength = lb.n
+		if req.ContentLength <= 0 {
+			req.ContentLength = b.n
+		}
+		if r, ok := b.Reader.(Replayer); ok {
+			req.GetBody = func() (io.ReadCloser, error) { return &lengthBody{Reader: r.Replay(), n: b.n}, nil }
+		}
+	case Replayer:
+		if req.GetBody == nil {
+			req = req.Clone(req.Context())
+			req.GetBody = func() (io.ReadCloser, error) { return b.Replay(), nil }
+		}
 	}
 	return l.next.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle connections of the transport below.
+func (l bodySetter) CloseIdleConnections() {
+	if c, ok := l.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }

@@ -8,6 +8,7 @@ package rawhttp
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -166,4 +167,116 @@ func head(r *http.Response) string {
 		fmt.Fprintf(&b, "\n%s: %s", k, strings.Join(r.Header[k], ", "))
 	}
 	return b.String()
+}
+
+// Conn is one client connection used as a kept-alive client uses it: one request after the
+// other, each written whole before its answer is read, with nothing hidden. net/http notices a
+// close in the background and silently resends idempotent requests; this does neither, so what
+// the server does with the connection after each answer is exactly what the next request meets.
+type Conn struct {
+	conn net.Conn
+	br   *bufio.Reader
+	base *url.URL
+}
+
+// Dial opens a connection to the server of base (an http or https URL ending in "/"); tlsConf
+// is used for https (nil: the system's roots).
+func Dial(ctx context.Context, base string, tlsConf *tls.Config) (*Conn, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("rawhttp: want an http or https URL, got %q", base)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+	}
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	var conn net.Conn
+	if u.Scheme == "https" {
+		cfg := &tls.Config{}
+		if tlsConf != nil {
+			cfg = tlsConf.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		conn, err = (&tls.Dialer{NetDialer: d, Config: cfg}).DialContext(ctx, "tcp", host)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", host)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{conn: conn, br: bufio.NewReader(conn), base: u}, nil
+}
+
+// Close closes the connection.
+func (c *Conn) Close() error { return c.conn.Close() }
+
+// Answer is a whole answer read from a Conn.
+type Answer struct {
+	Status int
+	Close  bool // the answer announced that the server closes the connection after it
+	Head   string
+	Header http.Header
+	Body   []byte
+}
+
+// NoAnswerError is a request on a Conn that got not one byte of answer: the connection ended
+// (or failed) before the server said anything.
+type NoAnswerError struct{ Err error }
+
+func (e *NoAnswerError) Error() string {
+	if errors.Is(e.Err, io.EOF) {
+		return "no answer: the server closed the connection"
+	}
+	return "no answer: " + e.Err.Error()
+}
+
+func (e *NoAnswerError) Unwrap() error { return e.Err }
+
+// Do writes one request (path relative to the base URL, body with Content-Length when not nil)
+// and reads its whole answer. A NoAnswerError says not one byte of answer came; any other error
+// came after part of an answer, or while writing.
+func (c *Conn) Do(ctx context.Context, method, path string, headers map[string]string, body []byte) (*Answer, error) {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Now()) })
+	defer stop()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s%s HTTP/1.1\r\nHost: %s\r\n", method, c.base.Path, strings.TrimPrefix(path, "/"), c.base.Host)
+	if body != nil {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
+	}
+	keys := make([]string, 0, len(headers))
+	for k := range headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\r\n", k, headers[k])
+	}
+	b.WriteString("\r\n")
+	msg := append([]byte(b.String()), body...)
+	if _, err := c.conn.Write(msg); err != nil {
+		if _, perr := c.br.Peek(1); perr != nil {
+			return nil, &NoAnswerError{err}
+		}
+		return nil, fmt.Errorf("writing the request: %w", err)
+	}
+	if _, err := c.br.Peek(1); err != nil {
+		return nil, &NoAnswerError{err}
+	}
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer's body: %w", err)
+	}
+	return &Answer{Status: resp.StatusCode, Close: resp.Close, Head: head(resp), Header: resp.Header, Body: data}, nil
 }

@@ -1,0 +1,177 @@
+package imageapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+)
+
+// The specs' clients keep connections alive and reuse them, as keystoneauth sessions and
+// Gophercloud's default transport do. A server that closes a kept-alive connection after an
+// answer that did not announce the close (RFC 9112 9.3, 9.6) breaks the next request written on
+// it; that is http.keep-alive's finding, and it must not make other rows fail now and then. So
+// when a request fails on a connection the server dropped, and the connection's own trace proves
+// it (all three below), the drop is recorded in the cell's evidence and the request is sent once
+// more on a new connection. Nothing else is ever resent.
+//  1. the request was written on a reused connection,
+//  2. not one byte of answer came back on it,
+//  3. the previous answer on that connection did not announce a close.
+// Go's transport enforces (3) itself (it reuses a connection only after an answer without
+// Connection: close), and it resends an idempotent request that met (1) and (2); the trace shows
+// that resend too, and it is recorded the same way.
+
+// keptAlive is the RoundTripper that attributes and resends.
+type keptAlive struct {
+	base   *http.Transport
+	stall  time.Duration // StallTimeout, shorter in tests
+	onDrop func(evidence.Drop)
+	mu     sync.Mutex
+	last   map[net.Conn]string // the last answer read on each connection, e.g. "201 to POST /v2/images"
+}
+
+func newKeptAlive(base *http.Transport, onDrop func(evidence.Drop)) *keptAlive {
+	return &keptAlive{base: base, stall: StallTimeout, onDrop: onDrop, last: map[net.Conn]string{}}
+}
+
+// try is one connection a request was written on, as its trace saw it.
+type try struct {
+	conn     net.Conn
+	reused   bool
+	answered bool   // a byte of answer arrived on it
+	previous string // the last answer read on it before this request
+}
+
+// tries collects a request's tries from its trace. Go's transport may take a second connection
+// for one request (its own resend), so there can be more than one.
+type tries struct {
+	mu   sync.Mutex
+	list []try
+}
+
+func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(i httptrace.GotConnInfo) {
+			k.mu.Lock()
+			prev := k.last[i.Conn]
+			k.mu.Unlock()
+			ts.mu.Lock()
+			ts.list = append(ts.list, try{conn: i.Conn, reused: i.Reused, previous: prev})
+			ts.mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			ts.mu.Lock()
+			if n := len(ts.list); n > 0 {
+				ts.list[n-1].answered = true
+			}
+			ts.mu.Unlock()
+		},
+	})
+}
+
+// dropped reports whether a try was on a connection the server had dropped: reused, and not one
+// byte of answer on it (Go reused it, so its previous answer did not announce a close).
+func (t try) dropped() bool { return t.reused && !t.answered }
+
+func (t try) previousAnswer() string {
+	if t.previous == "" {
+		return "an answer without Connection: close" // read but not yet noted when the connection was taken again
+	}
+	return t.previous + ", without Connection: close"
+}
+
+// RoundTrip implements http.RoundTripper.
+func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, ts, err := k.send(k.base, req)
+	what := req.Method + " " + req.URL.RequestURI()
+	// Go's transport resent it already: every try before the last died on a dropped connection.
+	for _, t := range ts[:max(len(ts)-1, 0)] {
+		if t.dropped() {
+			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Met: "no answer", Resent: "resent on a new connection by Go's transport"})
+		}
+	}
+	if err == nil || req.Context().Err() != nil || !connectionEnded(err) || len(ts) == 0 || !ts[len(ts)-1].dropped() {
+		return resp, err
+	}
+	d := evidence.Drop{Request: what, PreviousAnswer: ts[len(ts)-1].previousAnswer(), Met: err.Error()}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		d.Resent = "not resent: its body cannot be sent again"
+		k.onDrop(d)
+		return resp, err
+	}
+	again := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if again.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	// A transport of its own, so the resend cannot be handed another kept-alive connection.
+	fresh := k.base.Clone()
+	resp, _, err = k.send(fresh, again)
+	if err != nil {
+		fresh.CloseIdleConnections()
+		d.Resent = "resent on a new connection, which failed too: " + err.Error()
+		k.onDrop(d)
+		return nil, err
+	}
+	d.Resent = fmt.Sprintf("resent on a new connection: answered %d", resp.StatusCode)
+	k.onDrop(d)
+	resp.Body = closeThen{resp.Body, fresh.CloseIdleConnections}
+	return resp, nil
+}
+
+// connectionEnded tells whether err is the connection ending under the request (end of stream,
+// reset, broken pipe), not a timeout or a cancellation: a server that hangs on a kept-alive
+// connection has not dropped it.
+func connectionEnded(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errStalled) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection")
+}
+
+// send makes one request through rt and notes the answer against its connection.
+func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, error) {
+	ts := &tries{}
+	resp, err := progressGuard{rt, k.stall}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
+	ts.mu.Lock()
+	list := append([]try(nil), ts.list...)
+	ts.mu.Unlock()
+	if err == nil && len(list) > 0 {
+		k.mu.Lock()
+		k.last[list[len(list)-1].conn] = fmt.Sprintf("%d to %s %s", resp.StatusCode, req.Method, req.URL.Path)
+		k.mu.Unlock()
+	}
+	return resp, list, err
+}
+
+// CloseIdleConnections closes the kept-alive connections not in use.
+func (k *keptAlive) CloseIdleConnections() {
+	k.base.CloseIdleConnections()
+	k.mu.Lock()
+	clear(k.last)
+	k.mu.Unlock()
+}
+
+// closeThen runs a function after closing a body.
+type closeThen struct {
+	io.ReadCloser
+	then func()
+}
+
+func (c closeThen) Close() error {
+	err := c.ReadCloser.Close()
+	c.then()
+	return err
+}

@@ -1,0 +1,221 @@
+package imageapi
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
+)
+
+// scripted is a raw HTTP server whose answer to the n-th request on the c-th connection (both
+// from 1) is decided by a script. It reads each request whole before acting, so a request the
+// client wrote on a kept connection has surely been written when the server drops it.
+type scripted struct {
+	l     net.Listener
+	conns atomic.Int32
+	reqs  atomic.Int32
+	wg    sync.WaitGroup
+}
+
+// action is what the server does with a request: write these bytes (may be ""), then close the
+// connection or keep it.
+type action struct {
+	write string
+	close bool
+	reset bool // close with a reset (SO_LINGER 0) instead of writing
+}
+
+const ok204 = "HTTP/1.1 204 No Content\r\n\r\n"
+
+func serve(t *testing.T, script func(conn, req int) action) *scripted {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &scripted{l: l}
+	t.Cleanup(func() { l.Close(); s.wg.Wait() })
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n := int(s.conns.Add(1))
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for i := 1; ; i++ {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					s.reqs.Add(1)
+					a := script(n, i)
+					if a.reset {
+						c.(*net.TCPConn).SetLinger(0)
+						return
+					}
+					io.WriteString(c, a.write)
+					if a.close {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return s
+}
+
+func (s *scripted) url() string { return "http://" + s.l.Addr().String() + "/" }
+
+// closesAfterEachAnswer answers the first request on every connection and drops the connection
+// when the second arrives, without ever announcing it: the uWSGI HTTP router's way.
+func closesAfterEachAnswer(conn, req int) action {
+	if req == 1 {
+		return action{write: ok204}
+	}
+	return action{close: true}
+}
+
+func newTestClient(url string) (*gophercloud.ServiceClient, *evidence.Recorder) {
+	rec := &evidence.Recorder{}
+	return New(url, Admin, rec), rec
+}
+
+func TestDroppedConnectionIsAttributedAndResent(t *testing.T) {
+	srv := serve(t, closesAfterEachAnswer)
+	sc, rec := newTestClient(srv.url())
+	defer CloseIdle(sc)
+	ctx := context.Background()
+	// PATCH is not idempotent for Go's transport: it does not resend it itself.
+	for i := range 2 {
+		if _, err := Do(ctx, sc, "PATCH", "v2/images/x", strings.NewReader(`[]`), nil); err != nil {
+			t.Fatalf("request %d: %v (a dropped kept-alive connection must be resent)", i+1, err)
+		}
+	}
+	drops := rec.Drops()
+	if len(drops) != 1 {
+		t.Fatalf("drops %+v, want the second request's", drops)
+	}
+	d := drops[0]
+	if d.Request != "PATCH /v2/images/x" || !strings.Contains(d.PreviousAnswer, "204 to PATCH /v2/images/x") || !strings.Contains(d.Resent, "resent on a new connection: answered 204") {
+		t.Errorf("drop %+v", d)
+	}
+	if got := srv.conns.Load(); got != 2 {
+		t.Errorf("%d connections, want 2 (the kept one, then a new one for the resend)", got)
+	}
+	var noted bool
+	for _, ex := range rec.Exchanges() {
+		noted = noted || ex.Method == "dropped"
+	}
+	if !noted {
+		t.Errorf("the drop is not among the exchanges: %+v", rec.Exchanges())
+	}
+}
+
+func TestGoResendIsRecordedToo(t *testing.T) {
+	srv := serve(t, closesAfterEachAnswer)
+	sc, rec := newTestClient(srv.url())
+	defer CloseIdle(sc)
+	for i := range 2 {
+		r, err := Do(context.Background(), sc, "GET", "v2/images", nil, nil)
+		if err != nil || r.Status != 204 {
+			t.Fatalf("GET %d: %v %v", i+1, r, err)
+		}
+	}
+	drops := rec.Drops()
+	if len(drops) != 1 || !strings.Contains(drops[0].Resent, "Go's transport") {
+		t.Fatalf("Go's own resend of a GET must be recorded as a drop: %+v", drops)
+	}
+}
+
+func TestUploadBodiesAreResentWhole(t *testing.T) {
+	srv := serve(t, closesAfterEachAnswer)
+	sc, rec := newTestClient(srv.url())
+	defer CloseIdle(sc)
+	data := strings.Repeat("z", 300<<10)
+	bodies := []func() io.Reader{
+		func() io.Reader { return Sized([]byte(data)) },
+		func() io.Reader { return Chunked([]byte(data), 64<<10) },
+	}
+	for i, body := range bodies {
+		// The first request of each pair takes a new connection; the second meets the drop.
+		for j := range 2 {
+			if _, err := Do(context.Background(), sc, "PUT", "v2/images/x/file", body(), nil); err != nil {
+				t.Fatalf("body %d, request %d: %v", i, j+1, err)
+			}
+		}
+	}
+	if n := len(rec.Drops()); n != 2 {
+		t.Errorf("%d drops, want 2: %+v", n, rec.Drops())
+	}
+}
+
+func TestWhatIsNotADroppedConnection(t *testing.T) {
+	cases := []struct {
+		name   string
+		script func(conn, req int) action
+		// wantErr: the second request must fail (nothing resent)
+		wantErr bool
+	}{
+		{"a reset on a fresh connection", func(conn, req int) action {
+			if conn == 1 && req == 1 {
+				return action{write: "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", close: true}
+			}
+			return action{reset: true}
+		}, true},
+		{"a 500 on a kept connection", func(conn, req int) action {
+			if req == 1 {
+				return action{write: ok204}
+			}
+			return action{write: "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"}
+		}, false},
+		{"part of an answer, then the close", func(conn, req int) action {
+			if req == 1 {
+				return action{write: ok204}
+			}
+			return action{write: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc", close: true}
+		}, true},
+		{"an announced close", func(conn, req int) action {
+			return action{write: "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", close: true}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := serve(t, c.script)
+			sc, rec := newTestClient(srv.url())
+			defer CloseIdle(sc)
+			var err error
+			for range 2 {
+				var r *Response
+				r, err = Do(context.Background(), sc, "PATCH", "v2/images/x", strings.NewReader(`[]`), nil)
+				if err == nil && r.Status == 500 {
+					err = nil
+				}
+			}
+			if (err != nil) != c.wantErr {
+				t.Errorf("second request: err %v, want an error: %v", err, c.wantErr)
+			}
+			if d := rec.Drops(); len(d) != 0 {
+				t.Errorf("attributed as a dropped connection: %+v", d)
+			}
+			if got, want := srv.reqs.Load(), int32(2); got != want {
+				t.Errorf("the server saw %d requests, want %d (nothing resent)", got, want)
+			}
+		})
+	}
+}

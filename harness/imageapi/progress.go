@@ -1,0 +1,138 @@
+package imageapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// StallTimeout is how long a request or answer body may move no byte at all before the request
+// fails. A bound on the whole request would fail a 1.1 GiB upload on a slow or busy host although
+// every byte moves; a body that stops moving is what a server that no longer reads or writes
+// looks like. 60 s is what the servers under test themselves allow a silent peer (uWSGI's
+// socket-timeout and http-timeout, Apache's Timeout in its shipped default config is 300 s, and
+// mod_wsgi's socket-timeout follows it): a client that waited less could blame the server for a
+// pause the server itself would sit out. The wait for an answer's head after the whole request
+// was written is bounded by AnswerTimeout instead.
+const StallTimeout = 60 * time.Second
+
+// errStalled is the cause of a request ended by the progress guard.
+var errStalled = errors.New("no byte of the body moved")
+
+// progressGuard ends a request whose body (sent or received) stops moving for stall.
+type progressGuard struct {
+	next  http.RoundTripper
+	stall time.Duration
+}
+
+func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	w := &watchdog{after: g.stall}
+	w.timer = time.AfterFunc(time.Hour, func() { cancel(fmt.Errorf("%w for %s", errStalled, g.stall)) })
+	w.timer.Stop()
+	out := req.WithContext(ctx)
+	if req.Body != nil && req.Body != http.NoBody {
+		out.Body = watched(req.Body, w)
+	}
+	resp, err := g.next.RoundTrip(out)
+	if err != nil {
+		w.timer.Stop()
+		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
+			err = fmt.Errorf("%w (%v)", cause, err)
+		}
+		cancel(nil)
+		return resp, err
+	}
+	w.arm()
+	resp.Body = &watchedAnswer{ReadCloser: resp.Body, w: w, ctx: ctx, done: func() { w.timer.Stop(); cancel(nil) }}
+	return resp, nil
+}
+
+// watchdog fires a stall's length after the last byte moved while it is armed.
+type watchdog struct {
+	timer *time.Timer
+	after time.Duration
+}
+
+func (w *watchdog) arm()  { w.timer.Reset(w.after) }
+func (w *watchdog) stop() { w.timer.Stop() }
+
+// watched wraps a request body so that every byte read from it (or written by its WriteTo, which
+// net/http prefers and which decides chunk sizes) rearms the watchdog; its end disarms it.
+func watched(body io.ReadCloser, w *watchdog) io.ReadCloser {
+	b := &watchedBody{ReadCloser: body, w: w}
+	if _, ok := body.(io.WriterTo); ok {
+		return watchedWriterTo{b}
+	}
+	return b
+}
+
+type watchedBody struct {
+	io.ReadCloser
+	w *watchdog
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.moved(n, err)
+	return n, err
+}
+
+func (b *watchedBody) moved(n int, err error) {
+	switch {
+	case err != nil:
+		b.w.stop() // the whole body is written (or it failed): the answer's wait is another bound
+	case n > 0:
+		b.w.arm()
+	}
+}
+
+type watchedWriterTo struct{ *watchedBody }
+
+func (b watchedWriterTo) WriteTo(dst io.Writer) (int64, error) {
+	b.w.arm()
+	n, err := b.ReadCloser.(io.WriterTo).WriteTo(progressWriter{dst, b.w})
+	b.w.stop()
+	return n, err
+}
+
+type progressWriter struct {
+	io.Writer
+	w *watchdog
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.Writer.Write(b)
+	if n > 0 {
+		p.w.arm()
+	}
+	return n, err
+}
+
+// watchedAnswer is an answer body under the watchdog; closing it ends the request's context.
+type watchedAnswer struct {
+	io.ReadCloser
+	w    *watchdog
+	ctx  context.Context
+	done func()
+}
+
+func (a *watchedAnswer) Read(p []byte) (int, error) {
+	n, err := a.ReadCloser.Read(p)
+	if n > 0 {
+		a.w.arm()
+	}
+	if cause := context.Cause(a.ctx); err != nil && err != io.EOF && errors.Is(cause, errStalled) {
+		err = fmt.Errorf("%w (%v)", cause, err)
+	}
+	return n, err
+}
+
+func (a *watchedAnswer) Close() error {
+	err := a.ReadCloser.Close()
+	a.done()
+	return err
+}
