@@ -83,12 +83,7 @@ var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
-	r, err := imageapi.Import(ctx, t.Client, img.ID, imageapi.ImportRequest{Method: "copy-image", Stores: []string{"cheap"}})
-	t.Check(err, "copy-image to cheap")
-	t.Expectf(r.Status == 202, "copy-image answered %d: %s", r.Status, bodySummary(r.Body))
-	t.WaitForImage(ctx, img.ID, "copy to cheap", func(i *images.Image) (bool, string) {
-		return slices.Equal(Stores(i), []string{"cheap", "fast"}), ""
-	})
+	t.copyTo(ctx, img.ID, "cheap")
 	t.Check(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr(), "DELETE /v2/stores/cheap/{id}")
 	got := t.GetImage(ctx, img.ID)
 	t.Expectf(slices.Equal(Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive, "after deleting from cheap: stores %v, status %q; want [fast], active", Stores(got), got.Status)

@@ -25,7 +25,7 @@ var dbErrorLine = regexp.MustCompile(`(?i)database is locked|OperationalError|De
 var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target) {
 	p := payload.New(2, 1<<20)
 	start := make(chan struct{})
-	failures := make([]string, writers)
+	failures := make([]*failure, writers)
 	ids := make([]string, writers)
 	var wg sync.WaitGroup
 	for i := range writers {
@@ -45,14 +45,15 @@ var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target)
 		}
 	}
 
-	var failed []string
+	var all []failure
 	for _, f := range failures {
-		if f != "" {
-			failed = append(failed, f)
+		if f != nil {
+			all = append(all, *f)
 		}
 	}
 	// One defect, one row: a 500 from the property protections race is that row's finding.
-	if failed = t.setAsidePropertyRaces(ctx, failed); len(failed) == 0 {
+	failed := t.setAsidePropertyRaces(ctx, all)
+	if len(failed) == 0 {
 		return
 	}
 	dbErrors := 0
@@ -65,24 +66,33 @@ var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target)
 })
 
 // createAndUpload creates an image, uploads p and checks the result. It returns the image id
-// (if one was created) and "" or what went wrong; it never calls Fail, so it is safe to run from
-// several goroutines.
-func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (id, failure string) {
+// (if one was created) and nil or what went wrong; it never calls Fail, so it is safe to run
+// from several goroutines.
+func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (string, *failure) {
 	img, err := images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
 	if err != nil {
-		return "", "create: " + shortStatus(err)
+		f := failureOf("create", err)
+		return "", &f
 	}
-	if err := imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
-		return img.ID, "upload: " + shortStatus(err)
+	return img.ID, t.uploadAndCheck(ctx, img.ID, p)
+}
+
+// uploadAndCheck uploads p to an image and reads it back: nil, or what went wrong. Safe to run
+// from several goroutines.
+func (t *Target) uploadAndCheck(ctx SpecContext, id string, p payload.Payload) *failure {
+	if err := imagedata.Upload(ctx, t.Client, id, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
+		f := failureOf("upload", err)
+		return &f
 	}
-	got, err := images.Get(ctx, t.Client, img.ID).Extract()
+	got, err := images.Get(ctx, t.Client, id).Extract()
 	switch {
 	case err != nil:
-		return img.ID, "get: " + shortStatus(err)
+		f := failureOf("get", err)
+		return &f
 	case got.Status != images.ImageStatusActive || got.Checksum != p.MD5:
-		return img.ID, fmt.Sprintf("image %s, checksum %q", got.Status, got.Checksum)
+		return &failure{text: fmt.Sprintf("image %s, checksum %.8s", got.Status, got.Checksum)}
 	}
-	return img.ID, ""
+	return nil
 }
 
 // summarize folds identical failures: "upload: 500 x3, create: 500".

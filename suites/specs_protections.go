@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
 
@@ -35,7 +37,7 @@ const (
 
 var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	failures := make([][]string, protectionReaders) // per reader, so no two goroutines share one
+	failures := make([][]failure, protectionReaders) // per reader, so no two goroutines share one
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range protectionReaders {
@@ -46,7 +48,7 @@ var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *
 			<-start
 			for range protectionRequests {
 				if _, err := images.Get(ctx, t.Client, img.ID).Extract(); err != nil {
-					failures[i] = append(failures[i], shortStatus(err))
+					failures[i] = append(failures[i], failureOf("", err))
 				}
 			}
 		}()
@@ -57,66 +59,119 @@ var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *
 	if len(failed) == 0 {
 		return
 	}
-	races := t.propertyRaces(ctx, count500s(failed))
-	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d tracebacks of the property protections race (property_utils._load_rules) in the server log",
-		len(failed), protectionReaders*protectionRequests, summarize(failed), races))
+	races := t.propertyRaces(ctx, failed)
+	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d of them answered 500 with a traceback of the property protections race (property_utils._load_rules) under their own request id in the server log",
+		len(failed), protectionReaders*protectionRequests, summarize(texts(failed)), len(races)))
 })
+
+// failure is one failed request of a concurrent row: what went wrong in a few words, and the
+// request id of a 500 answer (to find its own traceback in the server log).
+type failure struct {
+	text      string // "upload: 500", "get: EOF"
+	requestID string
+}
+
+// failureOf describes err, a failed step of a concurrent row ("" for a row of one step).
+func failureOf(step string, err error) failure {
+	f := failure{text: shortStatus(err)}
+	if step != "" {
+		f.text = step + ": " + f.text
+	}
+	var unexpected gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &unexpected) && unexpected.Actual == 500 {
+		f.requestID = unexpected.ResponseHeader.Get("X-Openstack-Request-Id")
+	}
+	return f
+}
+
+func texts(fs []failure) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.text
+	}
+	return out
+}
 
 // logCatchUp bounds the wait for a server's log to show what its answers already did: a
 // traceback reaches the container log after the 500 (through tail -F for servers that log to
 // a file, then Docker's log pipeline).
 const logCatchUp = 5 * time.Second
 
-// propertyRaces counts the tracebacks of the property protections race since the spec began,
-// waiting up to logCatchUp for at least want of them (the 500s they might explain).
-func (t *Target) propertyRaces(ctx SpecContext, want int) int {
+// propertyRaces returns the request ids among the failures' 500s whose own log record carries a
+// traceback of the property protections race, once the log shows every one of those ids (or
+// logCatchUp has passed).
+func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]bool {
+	var ids []string
+	for _, f := range failures {
+		if f.requestID != "" {
+			ids = append(ids, f.requestID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
 	deadline := time.Now().Add(logCatchUp)
 	for {
-		n := 0
-		for _, logs := range t.col.dep.LogsSince(ctx, t.began) {
-			n += len(propertyRaceLine.FindAllString(logs, -1))
+		logs := t.col.dep.LogsSince(ctx, t.began)
+		var all strings.Builder
+		for _, name := range sortedKeys(logs) {
+			all.WriteString(logs[name] + "\n")
 		}
-		if n >= want || time.Now().After(deadline) || ctx.Err() != nil {
-			return n
+		text := all.String()
+		seen := true
+		for _, id := range ids {
+			seen = seen && strings.Contains(text, id)
+		}
+		if seen || time.Now().After(deadline) || ctx.Err() != nil {
+			return raceRequestIDs(text)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
-// is500 tells whether a failure is a 500 answer ("500", "get: 500").
-func is500(failure string) bool { return failure == "500" || strings.HasSuffix(failure, ": 500") }
+// osloLine is the head of an oslo.log line: time, process id, level, logger, and "[" where a
+// record begins (its context: "[None req-... user project ...]" or "[-]"). The further lines of a
+// record (its traceback) carry the same process id and no "[" there, and are written with it in
+// one piece: Python's logging holds a lock per handler while it writes a record.
+var (
+	osloLine  = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (\d+) [A-Z]+ \S+ (\[[^\]]*\])?`)
+	requestID = regexp.MustCompile(`req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+)
 
-// count500s counts the failures that are a 500 answer.
-func count500s(failures []string) int {
-	n := 0
-	for _, f := range failures {
-		if is500(f) {
-			n++
+// raceRequestIDs reads oslo.log output and returns the request ids whose own log record carries
+// a traceback of the property protections race.
+func raceRequestIDs(log string) map[string]bool {
+	current := map[string]string{} // process id -> request of the record it is writing ("" for none)
+	races := map[string]bool{}
+	for _, line := range strings.Split(log, "\n") {
+		head := osloLine.FindStringSubmatch(line)
+		switch {
+		case head == nil:
+		case head[2] != "": // a record begins
+			current[head[1]] = requestID.FindString(head[2])
+		case propertyRaceLine.MatchString(line) && current[head[1]] != "":
+			races[current[head[1]]] = true
 		}
 	}
-	return n
+	return races
 }
 
-// setAsidePropertyRaces removes from failures the 500s that the property protections race
-// explains (as many as its tracebacks in the log), noting them: they are
-// property-protections.concurrent's finding, not this row's.
-func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []string) []string {
-	if count500s(failures) == 0 {
-		return failures
-	}
-	races := t.propertyRaces(ctx, count500s(failures))
-	if races == 0 {
-		return failures
-	}
+// setAsidePropertyRaces removes from failures the 500s whose own request carries a traceback of
+// the property protections race in the server log, noting them: they are
+// property-protections.concurrent's finding, not this row's. Nothing is set aside by count.
+func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []failure) []string {
+	races := t.propertyRaces(ctx, failures)
 	var kept []string
 	setAside := 0
 	for _, f := range failures {
-		if setAside < races && is500(f) {
+		if f.requestID != "" && races[f.requestID] {
 			setAside++
 			continue
 		}
-		kept = append(kept, f)
+		kept = append(kept, f.text)
 	}
-	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s failed with 500 from the property protections race (%s in the log): property-protections.concurrent's row", counted(setAside, "request"), counted(races, "traceback")), ReportEntryVisibilityNever)
+	if setAside > 0 {
+		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s answered 500 with a traceback of the property protections race under its own request id: property-protections.concurrent's row", counted(setAside, "request")), ReportEntryVisibilityNever)
+	}
 	return kept
 }

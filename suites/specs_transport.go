@@ -51,7 +51,7 @@ var _ = conformance("upload.concurrent", func(ctx SpecContext, t *Target) {
 	for i := range ids {
 		ids[i] = t.CreateImage(ctx, images.CreateOpts{}).ID
 	}
-	failures := make([]string, concurrentUploads)
+	failures := make([]*failure, concurrentUploads)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i, id := range ids {
@@ -60,28 +60,18 @@ var _ = conformance("upload.concurrent", func(ctx SpecContext, t *Target) {
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
-			if err := imagedata.Upload(ctx, t.Client, id, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
-				failures[i] = "upload: " + shortStatus(err)
-				return
-			}
-			img, err := images.Get(ctx, t.Client, id).Extract()
-			switch {
-			case err != nil:
-				failures[i] = "get: " + shortStatus(err)
-			case img.Status != images.ImageStatusActive || img.Checksum != p.MD5:
-				failures[i] = fmt.Sprintf("image %s, checksum %.8s", img.Status, img.Checksum)
-			}
+			failures[i] = t.uploadAndCheck(ctx, id, p)
 		}()
 	}
 	close(start)
 	wg.Wait()
-	var failed []string
+	var all []failure
 	for _, f := range failures {
-		if f != "" {
-			failed = append(failed, f)
+		if f != nil {
+			all = append(all, *f)
 		}
 	}
-	failed = t.setAsidePropertyRaces(ctx, failed) // that row's finding, not this one's
+	failed := t.setAsidePropertyRaces(ctx, all) // that row's finding, not this one's
 	t.Expectf(len(failed) == 0, "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, summarize(failed))
 })
 

@@ -8,8 +8,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,7 +28,11 @@ import (
 // more on a new connection. Nothing else is ever resent.
 //  1. the request was written on a reused connection,
 //  2. not one byte of answer came back on it,
-//  3. the previous answer on that connection did not announce a close.
+//  3. the previous answer on that connection did not announce a close,
+// and the request did not send more of its body than the connection's send buffer holds: a
+// server that closed the connection before the request came read none of it, and its refusal
+// (a reset) stops the client's writes once that buffer is full. More body than that means the
+// server read part of the request, and then failed it: that is the row's own finding.
 // Go's transport enforces (3) itself (it reuses a connection only after an answer without
 // Connection: close), and it resends an idempotent request that met (1) and (2); the trace shows
 // that resend too, and it is recorded the same way.
@@ -46,6 +53,7 @@ func newKeptAlive(base *http.Transport, onDrop func(evidence.Drop)) *keptAlive {
 // try is one connection a request was written on, as its trace saw it.
 type try struct {
 	conn     net.Conn
+	sendBuf  int64 // what the connection's send buffer can hold at most
 	reused   bool
 	answered bool   // a byte of answer arrived on it
 	previous string // the last answer read on it before this request
@@ -65,7 +73,7 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 			prev := k.last[i.Conn]
 			k.mu.Unlock()
 			ts.mu.Lock()
-			ts.list = append(ts.list, try{conn: i.Conn, reused: i.Reused, previous: prev})
+			ts.list = append(ts.list, try{conn: i.Conn, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev})
 			ts.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
@@ -91,7 +99,7 @@ func (t try) previousAnswer() string {
 
 // RoundTrip implements http.RoundTripper.
 func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, ts, err := k.send(k.base, req)
+	resp, ts, sent, err := k.send(k.base, req)
 	what := req.Method + " " + req.URL.RequestURI()
 	// Go's transport resent it already: every try before the last died on a dropped connection.
 	for _, t := range ts[:max(len(ts)-1, 0)] {
@@ -101,6 +109,9 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err == nil || req.Context().Err() != nil || !connectionEnded(err) || len(ts) == 0 || !ts[len(ts)-1].dropped() {
 		return resp, err
+	}
+	if last := ts[len(ts)-1]; sent > last.sendBuf {
+		return resp, err // the server read part of it: not a connection dropped before it came
 	}
 	d := evidence.Drop{Request: what, PreviousAnswer: ts[len(ts)-1].previousAnswer(), Met: err.Error()}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
@@ -116,7 +127,7 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// A transport of its own, so the resend cannot be handed another kept-alive connection.
 	fresh := k.base.Clone()
-	resp, _, err = k.send(fresh, again)
+	resp, _, _, err = k.send(fresh, again)
 	if err != nil {
 		fresh.CloseIdleConnections()
 		d.Resent = "resent on a new connection, which failed too: " + err.Error()
@@ -141,10 +152,12 @@ func connectionEnded(err error) bool {
 		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection")
 }
 
-// send makes one request through rt and notes the answer against its connection.
-func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, error) {
+// send makes one request through rt and notes the answer against its connection. It returns
+// the tries and how many body bytes the transport took.
+func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, int64, error) {
 	ts := &tries{}
-	resp, err := progressGuard{rt, k.stall}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
+	var sent atomic.Int64
+	resp, err := progressGuard{rt, k.stall, &sent}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
 	ts.mu.Lock()
 	list := append([]try(nil), ts.list...)
 	ts.mu.Unlock()
@@ -153,8 +166,42 @@ func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Respons
 		k.last[list[len(list)-1].conn] = fmt.Sprintf("%d to %s %s", resp.StatusCode, req.Method, req.URL.Path)
 		k.mu.Unlock()
 	}
-	return resp, list, err
+	return resp, list, sent.Load(), err
 }
+
+// sendBufferOf is the most a connection's kernel send buffer can hold: its SO_SNDBUF, or the
+// system's ceiling for autotuning (tcp_wmem) when that is larger, plus net/http's own write
+// buffer. Where it cannot be read, 0: then no request with a body is taken for a drop.
+func sendBufferOf(c net.Conn) int64 {
+	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // TLS
+		c = tc.NetConn()
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return 0
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	var size int
+	var gerr error
+	if err := raw.Control(func(fd uintptr) { size, gerr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF) }); err != nil || gerr != nil {
+		return 0
+	}
+	return max(int64(size), wmemMax()) + 64<<10
+}
+
+// wmemMax is the largest send buffer TCP autotuning may give a socket (net.ipv4.tcp_wmem).
+var wmemMax = sync.OnceValue(func() int64 {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem")
+	if f := strings.Fields(string(b)); err == nil && len(f) == 3 {
+		if n, err := strconv.ParseInt(f[2], 10, 64); err == nil {
+			return n
+		}
+	}
+	return 0
+})
 
 // CloseIdleConnections closes the kept-alive connections not in use.
 func (k *keptAlive) CloseIdleConnections() {

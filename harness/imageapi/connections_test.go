@@ -219,3 +219,24 @@ func TestWhatIsNotADroppedConnection(t *testing.T) {
 		})
 	}
 }
+
+func TestAFailureAfterTheServerReadTheBodyIsNotADrop(t *testing.T) {
+	// The server reads the whole second request (16 MiB, more than any send buffer holds), then
+	// closes without a word: it failed the request, it did not drop the connection before it.
+	srv := serve(t, closesAfterEachAnswer)
+	sc, rec := newTestClient(srv.url())
+	defer CloseIdle(sc)
+	big := make([]byte, 16<<20)
+	if _, err := Do(context.Background(), sc, "PUT", "v2/images/x/file", Sized(big), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Do(context.Background(), sc, "PUT", "v2/images/x/file", Sized(big), nil); err == nil {
+		t.Fatal("the second upload got an answer the server never sent")
+	}
+	if d := rec.Drops(); len(d) != 0 {
+		t.Errorf("attributed as a dropped connection: %+v", d)
+	}
+	if got := srv.reqs.Load(); got != 2 {
+		t.Errorf("the server saw %d requests, want 2 (nothing resent)", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,11 +27,12 @@ var errStalled = errors.New("no byte of the body moved")
 type progressGuard struct {
 	next  http.RoundTripper
 	stall time.Duration
+	sent  *atomic.Int64 // body bytes the transport took, when not nil
 }
 
 func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
-	w := &watchdog{after: g.stall}
+	w := &watchdog{after: g.stall, sent: g.sent}
 	w.timer = time.AfterFunc(time.Hour, func() { cancel(fmt.Errorf("%w for %s", errStalled, g.stall)) })
 	w.timer.Stop()
 	out := req.WithContext(ctx)
@@ -55,6 +57,7 @@ func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 type watchdog struct {
 	timer *time.Timer
 	after time.Duration
+	sent  *atomic.Int64
 }
 
 func (w *watchdog) arm()  { w.timer.Reset(w.after) }
@@ -82,6 +85,9 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 }
 
 func (b *watchedBody) moved(n int, err error) {
+	if b.w.sent != nil {
+		b.w.sent.Add(int64(n))
+	}
 	switch {
 	case err != nil:
 		b.w.stop() // the whole body is written (or it failed): the answer's wait is another bound
@@ -108,6 +114,9 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
 	if n > 0 {
 		p.w.arm()
+		if p.w.sent != nil {
+			p.w.sent.Add(int64(n))
+		}
 	}
 	return n, err
 }

@@ -23,6 +23,7 @@ var cloudNeeds = map[string]struct {
 	"import.copy-image":               {setup: "the two stores of deployments/base", parts: []string{PartAdmin}},
 	"upload.abort":                    {setup: "read access to Glance's store and staging directories, to look for partial data"},
 	"upload.size-cap":                 {setup: "image_size_cap of deployments/base (1.25 GiB), and read access to the stores"},
+	"upload.size-cap-chunked":         {setup: "image_size_cap of deployments/base (1.25 GiB), and read access to the stores"},
 	"image.list-filters":              {parts: []string{PartAdmin, PartMemberA, PartMemberB}},
 	"image.visibility":                {parts: []string{PartAdmin, PartMemberA, PartMemberB}},
 	"image.members":                   {parts: []string{PartMemberA, PartMemberB}},
