@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -99,5 +102,70 @@ func TestServerLingeringAfterCloseEndsCleanly(t *testing.T) {
 func TestBadURLIsAnError(t *testing.T) {
 	if _, err := SendWholeBody(context.Background(), Request{URL: "https://example.invalid/"}, "/"); err == nil {
 		t.Fatal("an https URL was accepted")
+	}
+}
+
+// answers serves every connection: it answers each request with answer(n) (n from 1) and closes
+// the connection when close(n) says so, after the answer.
+func answers(t *testing.T, answer func(n int) string, close func(n int) bool) string {
+	u, _ := url.Parse(serve(t, func(c *net.TCPConn, br *bufio.Reader, req *http.Request) {
+		for n := 1; ; n++ {
+			io.Copy(io.Discard, req.Body)
+			io.WriteString(c, answer(n))
+			if close(n) {
+				return
+			}
+			var err error
+			if req, err = http.ReadRequest(br); err != nil {
+				return
+			}
+		}
+	}))
+	return "http://" + u.Host + "/"
+}
+
+func TestConnMeetsAnUnannouncedClose(t *testing.T) {
+	url := answers(t, func(int) string { return "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}" }, func(n int) bool { return n == 1 })
+	c, err := Dial(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a, err := c.Do(context.Background(), "POST", "v2/images", map[string]string{"Content-Type": "application/json"}, []byte(`{}`))
+	if err != nil || a.Status != 201 || a.Close || string(a.Body) != "{}" {
+		t.Fatalf("first answer %+v, %v", a, err)
+	}
+	_, err = c.Do(context.Background(), "PATCH", "v2/images/x", nil, []byte(`[]`))
+	var none *NoAnswerError
+	if !errors.As(err, &none) {
+		t.Fatalf("the request after an unannounced close: %v, want NoAnswerError", err)
+	}
+}
+
+func TestConnSeesAnAnnouncedClose(t *testing.T) {
+	url := answers(t, func(int) string { return "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n" }, func(int) bool { return true })
+	c, err := Dial(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a, err := c.Do(context.Background(), "DELETE", "v2/images/x", nil, nil)
+	if err != nil || a.Status != 204 || !a.Close {
+		t.Fatalf("answer %+v, %v: want 204 announcing the close", a, err)
+	}
+}
+
+func TestConnKeepsAConnection(t *testing.T) {
+	url := answers(t, func(n int) string { return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n%d", n%10) }, func(int) bool { return false })
+	c, err := Dial(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 1; i <= 3; i++ {
+		a, err := c.Do(context.Background(), "GET", "versions", nil, nil)
+		if err != nil || a.Status != 200 || string(a.Body) != fmt.Sprint(i) {
+			t.Fatalf("request %d on the kept connection: %+v, %v", i, a, err)
+		}
 	}
 }
