@@ -60,15 +60,22 @@ var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *
 		return
 	}
 	races := t.propertyRaces(ctx, failed)
-	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d of them answered 500 with a traceback of the property protections race (property_utils._load_rules) under their own request id in the server log",
-		len(failed), protectionReaders*protectionRequests, summarize(texts(failed)), len(races)))
+	var raced []string
+	for _, f := range failed {
+		if races[f.requestID] {
+			raced = append(raced, f.text)
+		}
+	}
+	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d of them (%s) with a traceback of the property protections race (property_utils._load_rules) under their own request id in the server log",
+		len(failed), protectionReaders*protectionRequests, summarize(texts(failed)), len(raced), summarize(raced)))
 })
 
 // failure is one failed request of a concurrent row: what went wrong in a few words, and the
-// request id of a 500 answer (to find its own traceback in the server log).
+// request id of its answer (to find its own traceback in the server log).
 type failure struct {
 	text      string // "upload: 500", "get: EOF"
 	requestID string
+	status    int // 0 when there was no answer
 }
 
 // failureOf describes err, a failed step of a concurrent row ("" for a row of one step).
@@ -78,8 +85,8 @@ func failureOf(step string, err error) failure {
 		f.text = step + ": " + f.text
 	}
 	var unexpected gophercloud.ErrUnexpectedResponseCode
-	if errors.As(err, &unexpected) && unexpected.Actual == 500 {
-		f.requestID = unexpected.ResponseHeader.Get("X-Openstack-Request-Id")
+	if errors.As(err, &unexpected) {
+		f.status, f.requestID = unexpected.Actual, unexpected.ResponseHeader.Get("X-Openstack-Request-Id")
 	}
 	return f
 }
@@ -164,7 +171,7 @@ func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []failure) []st
 	var kept []string
 	setAside := 0
 	for _, f := range failures {
-		if f.requestID != "" && races[f.requestID] {
+		if f.status == 500 && races[f.requestID] {
 			setAside++
 			continue
 		}

@@ -61,6 +61,10 @@ func shortStatus(err error) string {
 	if errors.As(err, &unexpected) {
 		return fmt.Sprint(unexpected.Actual)
 	}
+	var ue *url.Error // the request's method and URL are the same for every failure of a row
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	return truncate(oneLine(err.Error()), 80)
 }
 

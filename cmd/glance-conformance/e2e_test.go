@@ -93,6 +93,32 @@ func TestEndToEndStandalone(t *testing.T) {
 	}
 }
 
+// TestEndToEndKeepAlive runs the column whose server closes kept-alive connections without
+// announcing it (uWSGI's HTTP router): http.keep-alive fails naming the answer that did not say
+// Connection: close, and a row of plain API calls still passes, its requests that met a dropped
+// connection resent and noted, not failed. One defect, one row.
+func TestEndToEndKeepAlive(t *testing.T) {
+	_, m := makeConformance(t, "RELEASES=bookworm", "TOPOLOGIES=uwsgi-http", "FEATURES=http.keep-alive,image.lifecycle,image.tags")
+	cells := map[string]reports.Cell{}
+	for _, c := range m.Cells {
+		cells[c.Feature] = c
+	}
+	ka := cells["http.keep-alive"]
+	if ka.Result != reports.Fail || !strings.Contains(ka.Reason, "did not announce") || !strings.Contains(ka.Reason, "no Connection: close") {
+		t.Errorf("http.keep-alive on uwsgi-http: %s: %s, want a failure naming the answer without Connection: close", ka.Result, ka.Reason)
+	}
+	for _, f := range []string{"image.lifecycle", "image.tags"} {
+		if c := cells[f]; c.Result != reports.Pass {
+			t.Errorf("%s on uwsgi-http: %s: %s (notes %q), want pass: a dropped connection is http.keep-alive's finding", f, c.Result, c.Reason, c.Notes)
+		} else if c.Resent > 0 && !strings.Contains(strings.Join(c.Notes, " "), "http.keep-alive") {
+			t.Errorf("%s: %d requests resent without a note naming http.keep-alive: %q", f, c.Resent, c.Notes)
+		}
+	}
+	if n := leftovers(t); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
 // TestEndToEndRestart freezes the server at the end of one spec, as a Glance whose request
 // threads are stuck for good would be: that cell fails saying so, the column is restarted, and
 // the next row passes on a server that answers. One defect, one row.
