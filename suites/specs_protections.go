@@ -3,6 +3,7 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -108,9 +109,9 @@ const logCatchUp = 5 * time.Second
 // traceback of the property protections race, once the log shows every one of those ids (or
 // logCatchUp has passed).
 func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]bool {
-	var ids []string
+	var ids []string // the 500s': a race's traceback comes with a 500
 	for _, f := range failures {
-		if f.requestID != "" {
+		if f.requestID != "" && f.status == 500 {
 			ids = append(ids, f.requestID)
 		}
 	}
@@ -120,17 +121,20 @@ func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]b
 	deadline := time.Now().Add(logCatchUp)
 	for {
 		logs := t.col.dep.LogsSince(ctx, t.began)
-		var all strings.Builder
-		for _, name := range sortedKeys(logs) {
-			all.WriteString(logs[name] + "\n")
-		}
-		text := all.String()
 		seen := true
 		for _, id := range ids {
-			seen = seen && strings.Contains(text, id)
+			in := false
+			for _, l := range logs {
+				in = in || strings.Contains(l, id)
+			}
+			seen = seen && in
 		}
 		if seen || time.Now().After(deadline) || ctx.Err() != nil {
-			return raceRequestIDs(text)
+			races := map[string]bool{}
+			for _, l := range logs { // each container apart: process ids repeat across containers
+				maps.Copy(races, raceRequestIDs(l))
+			}
+			return races
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -148,16 +152,18 @@ var (
 // raceRequestIDs reads oslo.log output and returns the request ids whose own log record carries
 // a traceback of the property protections race.
 func raceRequestIDs(log string) map[string]bool {
-	current := map[string]string{} // process id -> request of the record it is writing ("" for none)
+	current := map[string][]string{} // process id -> the requests of the record it is writing (none: nil)
 	races := map[string]bool{}
 	for _, line := range strings.Split(log, "\n") {
 		head := osloLine.FindStringSubmatch(line)
 		switch {
 		case head == nil:
-		case head[2] != "": // a record begins
-			current[head[1]] = requestID.FindString(head[2])
-		case propertyRaceLine.MatchString(line) && current[head[1]] != "":
-			races[current[head[1]]] = true
+		case head[2] != "": // a record begins; its context names the global and the local request
+			current[head[1]] = requestID.FindAllString(head[2], -1)
+		case propertyRaceLine.MatchString(line):
+			for _, id := range current[head[1]] {
+				races[id] = true
+			}
 		}
 	}
 	return races

@@ -56,13 +56,14 @@ const HeadBytes = 512
 type Drop struct {
 	Request        string `json:"request"`         // "PATCH /v2/images/..."
 	PreviousAnswer string `json:"previous_answer"` // the last answer on the connection
+	Idle           string `json:"idle"`            // how long the connection had been idle before the request
 	Met            string `json:"met"`             // what the request met instead of an answer
 	Resent         string `json:"resent"`          // what the resend got, or why there was none
 }
 
 // String is the one-line form used in notes.
 func (d Drop) String() string {
-	return fmt.Sprintf("%s met %s on a kept-alive connection whose previous answer (%s) had not announced a close; %s", d.Request, d.Met, d.PreviousAnswer, d.Resent)
+	return fmt.Sprintf("%s met %s on a kept-alive connection idle for %s whose previous answer (%s) had not announced a close; %s", d.Request, d.Met, d.Idle, d.PreviousAnswer, d.Resent)
 }
 
 // Recorder is an http.RoundTripper that records every exchange it carries.

@@ -93,7 +93,7 @@ func TestMatchLines(t *testing.T) {
 }
 
 func ExampleDrop() {
-	d := Drop{Request: "PATCH /v2/images/x", PreviousAnswer: "201 to POST /v2/images, without Connection: close", Met: "EOF", Resent: "resent on a new connection: answered 200"}
+	d := Drop{Request: "PATCH /v2/images/x", PreviousAnswer: "201 to POST /v2/images, without Connection: close", Idle: "2ms", Met: "EOF", Resent: "resent on a new connection: answered 200"}
 	fmt.Println(d)
-	// Output: PATCH /v2/images/x met EOF on a kept-alive connection whose previous answer (201 to POST /v2/images, without Connection: close) had not announced a close; resent on a new connection: answered 200
+	// Output: PATCH /v2/images/x met EOF on a kept-alive connection idle for 2ms whose previous answer (201 to POST /v2/images, without Connection: close) had not announced a close; resent on a new connection: answered 200
 }

@@ -29,10 +29,12 @@ import (
 //  1. the request was written on a reused connection,
 //  2. not one byte of answer came back on it,
 //  3. the previous answer on that connection did not announce a close,
-// and the request did not send more of its body than the connection's send buffer holds: a
-// server that closed the connection before the request came read none of it, and its refusal
-// (a reset) stops the client's writes once that buffer is full. More body than that means the
-// server read part of the request, and then failed it: that is the row's own finding.
+// and two more that tell a connection closed before the request came from a server that read the
+// request and then gave up on it (that is the row's own finding): the connection ended within
+// promptEnd of the request being written (a closed connection refuses it in one round trip; uWSGI's
+// router, say, gives up on a request after its 60 s http-timeout), and the request did not send
+// more of its body than the connection's send buffer holds (a server that closed the connection
+// before it came read none of it, and its reset stops the client's writes once that buffer is full).
 // Go's transport enforces (3) itself (it reuses a connection only after an answer without
 // Connection: close), and it resends an idempotent request that met (1) and (2); the trace shows
 // that resend too, and it is recorded the same way.
@@ -53,7 +55,9 @@ func newKeptAlive(base *http.Transport, onDrop func(evidence.Drop)) *keptAlive {
 // try is one connection a request was written on, as its trace saw it.
 type try struct {
 	conn     net.Conn
-	sendBuf  int64 // what the connection's send buffer can hold at most
+	idle     time.Duration // how long it had been idle in the pool
+	written  time.Time     // when the request was written on it (or failed to be)
+	sendBuf  int64         // what the connection's send buffer can hold at most
 	reused   bool
 	answered bool   // a byte of answer arrived on it
 	previous string // the last answer read on it before this request
@@ -71,9 +75,17 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 		GotConn: func(i httptrace.GotConnInfo) {
 			k.mu.Lock()
 			prev := k.last[i.Conn]
+			delete(k.last, i.Conn) // until this request's answer is noted: another request must not see prev as its own
 			k.mu.Unlock()
 			ts.mu.Lock()
-			ts.list = append(ts.list, try{conn: i.Conn, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev})
+			ts.list = append(ts.list, try{conn: i.Conn, idle: i.IdleTime, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev, written: time.Now()})
+			ts.mu.Unlock()
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			ts.mu.Lock()
+			if n := len(ts.list); n > 0 {
+				ts.list[n-1].written = time.Now()
+			}
 			ts.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
@@ -90,6 +102,10 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 // byte of answer on it (Go reused it, so its previous answer did not announce a close).
 func (t try) dropped() bool { return t.reused && !t.answered }
 
+// promptEnd bounds how soon after the request was written a dropped connection ends it: one
+// round trip on this machine's loopback or network namespace, with a wide margin for a busy host.
+const promptEnd = time.Second
+
 func (t try) previousAnswer() string {
 	if t.previous == "" {
 		return "an answer without Connection: close" // read but not yet noted when the connection was taken again
@@ -104,16 +120,17 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Go's transport resent it already: every try before the last died on a dropped connection.
 	for _, t := range ts[:max(len(ts)-1, 0)] {
 		if t.dropped() {
-			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Met: "no answer", Resent: "resent on a new connection by Go's transport"})
+			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: "no answer", Resent: "resent on a new connection by Go's transport"})
 		}
 	}
 	if err == nil || req.Context().Err() != nil || !connectionEnded(err) || len(ts) == 0 || !ts[len(ts)-1].dropped() {
 		return resp, err
 	}
-	if last := ts[len(ts)-1]; sent > last.sendBuf {
-		return resp, err // the server read part of it: not a connection dropped before it came
+	last := ts[len(ts)-1]
+	if sent > last.sendBuf || time.Since(last.written) > promptEnd {
+		return resp, err // the server read it, or part of it, before the end: not a connection dropped before it came
 	}
-	d := evidence.Drop{Request: what, PreviousAnswer: ts[len(ts)-1].previousAnswer(), Met: err.Error()}
+	d := evidence.Drop{Request: what, PreviousAnswer: last.previousAnswer(), Idle: last.idle.Round(time.Millisecond).String(), Met: err.Error()}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		d.Resent = "not resent: its body cannot be sent again"
 		k.onDrop(d)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 
@@ -31,7 +32,8 @@ type scripted struct {
 type action struct {
 	write string
 	close bool
-	reset bool // close with a reset (SO_LINGER 0) instead of writing
+	reset bool          // close with a reset (SO_LINGER 0) instead of writing
+	after time.Duration // wait this long before acting
 }
 
 const ok204 = "HTTP/1.1 204 No Content\r\n\r\n"
@@ -65,6 +67,7 @@ func serve(t *testing.T, script func(conn, req int) action) *scripted {
 					io.Copy(io.Discard, req.Body)
 					s.reqs.Add(1)
 					a := script(n, i)
+					time.Sleep(a.after)
 					if a.reset {
 						c.(*net.TCPConn).SetLinger(0)
 						return
@@ -189,6 +192,12 @@ func TestWhatIsNotADroppedConnection(t *testing.T) {
 				return action{write: ok204}
 			}
 			return action{write: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc", close: true}
+		}, true},
+		{"a close long after the request came (a server that gave up on it)", func(conn, req int) action {
+			if req == 1 {
+				return action{write: ok204}
+			}
+			return action{close: true, after: promptEnd + 500*time.Millisecond}
 		}, true},
 		{"an announced close", func(conn, req int) action {
 			return action{write: "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", close: true}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 )
@@ -32,32 +33,50 @@ type progressGuard struct {
 
 func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
-	w := &watchdog{after: g.stall, sent: g.sent}
-	w.timer = time.AfterFunc(time.Hour, func() { cancel(fmt.Errorf("%w for %s", errStalled, g.stall)) })
-	w.timer.Stop()
+	// One watchdog a direction: an answer can come while the body is still being sent (an early
+	// 413), and each direction must keep moving on its own.
+	sending, receiving := newWatchdog(g.stall, cancel, g.sent), newWatchdog(g.stall, cancel, nil)
+	// The request is written whole (body, chunked trailer, flush): its watchdog stops.
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sending.stop() }})
 	out := req.WithContext(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
-		out.Body = watched(req.Body, w)
+		out.Body = watched(req.Body, sending)
+		if req.GetBody != nil { // net/http's own resend on a new connection is watched too
+			out.GetBody = func() (io.ReadCloser, error) {
+				b, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				return watched(b, sending), nil
+			}
+		}
 	}
 	resp, err := g.next.RoundTrip(out)
 	if err != nil {
-		w.timer.Stop()
+		sending.stop()
 		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
 			err = fmt.Errorf("%w (%v)", cause, err)
 		}
 		cancel(nil)
 		return resp, err
 	}
-	w.arm()
-	resp.Body = &watchedAnswer{ReadCloser: resp.Body, w: w, ctx: ctx, done: func() { w.timer.Stop(); cancel(nil) }}
+	receiving.arm()
+	resp.Body = &watchedAnswer{ReadCloser: resp.Body, w: receiving, ctx: ctx, done: func() { sending.stop(); receiving.stop(); cancel(nil) }}
 	return resp, nil
 }
 
-// watchdog fires a stall's length after the last byte moved while it is armed.
+// watchdog ends the request a stall's length after the last byte moved, while it is armed.
 type watchdog struct {
 	timer *time.Timer
 	after time.Duration
-	sent  *atomic.Int64
+	sent  *atomic.Int64 // counts the bytes it saw moving, when not nil
+}
+
+func newWatchdog(after time.Duration, cancel context.CancelCauseFunc, sent *atomic.Int64) *watchdog {
+	w := &watchdog{after: after, sent: sent}
+	w.timer = time.AfterFunc(time.Hour, func() { cancel(fmt.Errorf("%w for %s", errStalled, after)) })
+	w.timer.Stop()
+	return w
 }
 
 func (w *watchdog) arm()  { w.timer.Reset(w.after) }
@@ -88,11 +107,8 @@ func (b *watchedBody) moved(n int, err error) {
 	if b.w.sent != nil {
 		b.w.sent.Add(int64(n))
 	}
-	switch {
-	case err != nil:
-		b.w.stop() // the whole body is written (or it failed): the answer's wait is another bound
-	case n > 0:
-		b.w.arm()
+	if n > 0 {
+		b.w.arm() // a body's end is not the request's: the chunked trailer and flush follow, until WroteRequest
 	}
 }
 
@@ -100,9 +116,7 @@ type watchedWriterTo struct{ *watchedBody }
 
 func (b watchedWriterTo) WriteTo(dst io.Writer) (int64, error) {
 	b.w.arm()
-	n, err := b.ReadCloser.(io.WriterTo).WriteTo(progressWriter{dst, b.w})
-	b.w.stop()
-	return n, err
+	return b.ReadCloser.(io.WriterTo).WriteTo(progressWriter{dst, b.w})
 }
 
 type progressWriter struct {

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -214,6 +215,9 @@ func Dial(ctx context.Context, base string, tlsConf *tls.Config) (*Conn, error) 
 // Close closes the connection.
 func (c *Conn) Close() error { return c.conn.Close() }
 
+// timedOut tells a deadline (the context's) from the connection ending.
+func timedOut(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
 // Answer is a whole answer read from a Conn.
 type Answer struct {
 	Status int
@@ -240,9 +244,8 @@ func (e *NoAnswerError) Unwrap() error { return e.Err }
 // and reads its whole answer. A NoAnswerError says not one byte of answer came; any other error
 // came after part of an answer, or while writing.
 func (c *Conn) Do(ctx context.Context, method, path string, headers map[string]string, body []byte) (*Answer, error) {
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.conn.SetDeadline(dl)
-	}
+	dl, _ := ctx.Deadline() // none: the zero time, which also clears an earlier call's
+	_ = c.conn.SetDeadline(dl)
 	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Now()) })
 	defer stop()
 	var b strings.Builder
@@ -261,12 +264,15 @@ func (c *Conn) Do(ctx context.Context, method, path string, headers map[string]s
 	b.WriteString("\r\n")
 	msg := append([]byte(b.String()), body...)
 	if _, err := c.conn.Write(msg); err != nil {
-		if _, perr := c.br.Peek(1); perr != nil {
+		if _, perr := c.br.Peek(1); perr != nil && !timedOut(perr) {
 			return nil, &NoAnswerError{err}
 		}
 		return nil, fmt.Errorf("writing the request: %w", err)
 	}
 	if _, err := c.br.Peek(1); err != nil {
+		if timedOut(err) { // the server kept the connection but did not answer in time
+			return nil, fmt.Errorf("no answer before the deadline: %w", err)
+		}
 		return nil, &NoAnswerError{err}
 	}
 	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})

@@ -169,3 +169,27 @@ func TestConnKeepsAConnection(t *testing.T) {
 		}
 	}
 }
+
+func TestConnTellsASilentServerFromAClose(t *testing.T) {
+	url := answers(t, func(n int) string {
+		if n > 1 {
+			time.Sleep(2 * time.Second) // keeps the connection, answers late
+		}
+		return "HTTP/1.1 204 No Content\r\n\r\n"
+	}, func(int) bool { return false })
+	c, err := Dial(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Do(context.Background(), "GET", "versions", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = c.Do(ctx, "GET", "versions", nil, nil)
+	var none *NoAnswerError
+	if err == nil || errors.As(err, &none) {
+		t.Errorf("a server that kept the connection but answered late: %v, want a deadline error, not NoAnswerError", err)
+	}
+}
