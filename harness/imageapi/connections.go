@@ -165,8 +165,10 @@ func connectionEnded(err error) bool {
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errStalled) || errors.Is(err, context.Canceled) {
 		return false
 	}
+	// net.ErrClosed: net/http's reader saw the server's close and closed the connection under
+	// the request's writer.
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection")
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // send makes one request through rt and notes the answer against its connection. It returns
