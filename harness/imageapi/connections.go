@@ -31,7 +31,8 @@ import (
 //  3. the previous answer on that connection did not announce a close,
 // and two more that tell a connection closed before the request came from a server that read the
 // request and then gave up on it (that is the row's own finding): the connection ended within
-// promptEnd of the request being written (a closed connection refuses it in one round trip; uWSGI's
+// promptEnd of the request starting to be written on it (a closed connection refuses its first
+// bytes in one round trip, whatever the body's size; uWSGI's
 // router, say, gives up on a request after its 60 s http-timeout), and the request did not send
 // more of its body than the connection's send buffer holds (a server that closed the connection
 // before it came read none of it, and its reset stops the client's writes once that buffer is full).
@@ -56,7 +57,7 @@ func newKeptAlive(base *http.Transport, onDrop func(evidence.Drop)) *keptAlive {
 type try struct {
 	conn     net.Conn
 	idle     time.Duration // how long it had been idle in the pool
-	written  time.Time     // when the request was written on it (or failed to be)
+	taken    time.Time     // when the request took it, right before writing on it
 	sendBuf  int64         // what the connection's send buffer can hold at most
 	reused   bool
 	answered bool   // a byte of answer arrived on it
@@ -78,14 +79,7 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 			delete(k.last, i.Conn) // until this request's answer is noted: another request must not see prev as its own
 			k.mu.Unlock()
 			ts.mu.Lock()
-			ts.list = append(ts.list, try{conn: i.Conn, idle: i.IdleTime, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev, written: time.Now()})
-			ts.mu.Unlock()
-		},
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			ts.mu.Lock()
-			if n := len(ts.list); n > 0 {
-				ts.list[n-1].written = time.Now()
-			}
+			ts.list = append(ts.list, try{conn: i.Conn, idle: i.IdleTime, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev, taken: time.Now()})
 			ts.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
@@ -102,7 +96,7 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 // byte of answer on it (Go reused it, so its previous answer did not announce a close).
 func (t try) dropped() bool { return t.reused && !t.answered }
 
-// promptEnd bounds how soon after the request was written a dropped connection ends it: one
+// promptEnd bounds how soon after its first bytes a dropped connection ends a request: one
 // round trip on this machine's loopback or network namespace, with a wide margin for a busy host.
 const promptEnd = time.Second
 
@@ -127,7 +121,7 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	last := ts[len(ts)-1]
-	if sent > last.sendBuf || time.Since(last.written) > promptEnd {
+	if sent > last.sendBuf || time.Since(last.taken) > promptEnd {
 		return resp, err // the server read it, or part of it, before the end: not a connection dropped before it came
 	}
 	d := evidence.Drop{Request: what, PreviousAnswer: last.previousAnswer(), Idle: last.idle.Round(time.Millisecond).String(), Met: err.Error()}
