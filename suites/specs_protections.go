@@ -105,13 +105,13 @@ func texts(fs []failure) []string {
 // a file, then Docker's log pipeline).
 const logCatchUp = 5 * time.Second
 
-// propertyRaces returns the request ids among the failures' 500s whose own log record carries a
+// propertyRaces returns the request ids among the failures' answers whose own log record carries a
 // traceback of the property protections race, once the log shows every one of those ids (or
 // logCatchUp has passed).
 func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]bool {
-	var ids []string // the 500s': a race's traceback comes with a 500
+	var ids []string // those answered: the race answers 500, or 400 where the parser's state reads as a bad file
 	for _, f := range failures {
-		if f.requestID != "" && f.status == 500 {
+		if f.requestID != "" && f.status >= 400 {
 			ids = append(ids, f.requestID)
 		}
 	}
@@ -169,22 +169,24 @@ func raceRequestIDs(log string) map[string]bool {
 	return races
 }
 
-// setAsidePropertyRaces removes from failures the 500s whose own request carries a traceback of
+// setAsidePropertyRaces removes from failures the answers (a 500, or the race's 400 "Invalid
+// configuration in property protection file") whose own request carries a traceback of
 // the property protections race in the server log, noting them: they are
 // property-protections.concurrent's finding, not this row's. Nothing is set aside by count.
 func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []failure) []string {
 	races := t.propertyRaces(ctx, failures)
-	var kept []string
+	var kept, raced []string
 	setAside := 0
 	for _, f := range failures {
-		if f.status == 500 && races[f.requestID] {
+		if f.status >= 400 && races[f.requestID] {
 			setAside++
+			raced = append(raced, f.text)
 			continue
 		}
 		kept = append(kept, f.text)
 	}
 	if setAside > 0 {
-		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s answered 500 with a traceback of the property protections race under its own request id: property-protections.concurrent's row", counted(setAside, "request")), ReportEntryVisibilityNever)
+		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s failed (%s) with a traceback of the property protections race under its own request id: property-protections.concurrent's row", counted(setAside, "request"), summarize(raced)), ReportEntryVisibilityNever)
 	}
 	return kept
 }

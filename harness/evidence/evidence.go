@@ -59,6 +59,8 @@ type Drop struct {
 	Idle           string `json:"idle"`            // how long the connection had been idle before the request
 	Met            string `json:"met"`             // what the request met instead of an answer
 	Resent         string `json:"resent"`          // what the resend got, or why there was none
+	// Confirmed: the resend got an answer, so the connection and not the request was at fault.
+	Confirmed bool `json:"confirmed"`
 }
 
 // String is the one-line form used in notes.
@@ -77,12 +79,14 @@ type Recorder struct {
 // Dropped records a request that met a dropped kept-alive connection, among the exchanges too.
 func (r *Recorder) Dropped(d Drop) {
 	r.mu.Lock()
-	r.drops = append(r.drops, d)
+	if d.Confirmed {
+		r.drops = append(r.drops, d)
+	}
 	r.mu.Unlock()
 	r.add(Exchange{Method: "dropped", URL: d.String()})
 }
 
-// Drops returns the requests recorded by Dropped.
+// Drops returns the confirmed drops recorded by Dropped.
 func (r *Recorder) Drops() []Drop {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -8,11 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,13 +26,14 @@ import (
 //  1. the request was written on a reused connection,
 //  2. not one byte of answer came back on it,
 //  3. the previous answer on that connection did not announce a close,
-// and two more that tell a connection closed before the request came from a server that read the
-// request and then gave up on it (that is the row's own finding): the connection ended within
-// promptEnd of the request starting to be written on it (a closed connection refuses its first
-// bytes in one round trip, whatever the body's size; uWSGI's
-// router, say, gives up on a request after its 60 s http-timeout), and the request did not send
-// more of its body than the connection's send buffer holds (a server that closed the connection
-// before it came read none of it, and its reset stops the client's writes once that buffer is full).
+// and the connection ended within promptEnd of the request taking it (a connection the server
+// closed ends the request at once, whatever the body's size; a server that has the request and
+// gives up on it later, as uWSGI's router does after its 60 s http-timeout, is the row's own
+// finding). A drop counts only when the resend on a new connection gets an answer: a request that
+// fails on a new connection too failed on its own (a server that refuses that body, say), and is
+// shown in the evidence but not counted against http.keep-alive. (uWSGI's router half-closes after
+// its answer and may still read a following request, so how much of the body went out tells
+// nothing.)
 // Go's transport enforces (3) itself (it reuses a connection only after an answer without
 // Connection: close), and it resends an idempotent request that met (1) and (2); the trace shows
 // that resend too, and it is recorded the same way.
@@ -58,7 +56,6 @@ type try struct {
 	conn     net.Conn
 	idle     time.Duration // how long it had been idle in the pool
 	taken    time.Time     // when the request took it, right before writing on it
-	sendBuf  int64         // what the connection's send buffer can hold at most
 	reused   bool
 	answered bool   // a byte of answer arrived on it
 	previous string // the last answer read on it before this request
@@ -79,7 +76,7 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 			delete(k.last, i.Conn) // until this request's answer is noted: another request must not see prev as its own
 			k.mu.Unlock()
 			ts.mu.Lock()
-			ts.list = append(ts.list, try{conn: i.Conn, idle: i.IdleTime, sendBuf: sendBufferOf(i.Conn), reused: i.Reused, previous: prev, taken: time.Now()})
+			ts.list = append(ts.list, try{conn: i.Conn, idle: i.IdleTime, reused: i.Reused, previous: prev, taken: time.Now()})
 			ts.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
@@ -109,20 +106,20 @@ func (t try) previousAnswer() string {
 
 // RoundTrip implements http.RoundTripper.
 func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, ts, sent, err := k.send(k.base, req)
+	resp, ts, err := k.send(k.base, req)
 	what := req.Method + " " + req.URL.RequestURI()
 	// Go's transport resent it already: every try before the last died on a dropped connection.
 	for _, t := range ts[:max(len(ts)-1, 0)] {
 		if t.dropped() {
-			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: "no answer", Resent: "resent on a new connection by Go's transport"})
+			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: "no answer", Resent: "resent on a new connection by Go's transport", Confirmed: true})
 		}
 	}
 	if err == nil || req.Context().Err() != nil || !connectionEnded(err) || len(ts) == 0 || !ts[len(ts)-1].dropped() {
 		return resp, err
 	}
 	last := ts[len(ts)-1]
-	if sent > last.sendBuf || time.Since(last.taken) > promptEnd {
-		return resp, err // the server read it, or part of it, before the end: not a connection dropped before it came
+	if time.Since(last.taken) > promptEnd {
+		return resp, err // the server had the request for a while before the end: not a connection dropped before it came
 	}
 	d := evidence.Drop{Request: what, PreviousAnswer: last.previousAnswer(), Idle: last.idle.Round(time.Millisecond).String(), Met: err.Error()}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
@@ -138,14 +135,17 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// A transport of its own, so the resend cannot be handed another kept-alive connection.
 	fresh := k.base.Clone()
-	resp, _, _, err = k.send(fresh, again)
+	resp, _, err = k.send(fresh, again)
 	if err != nil {
+		// The request fails on a new connection too: it was the request, not a dropped
+		// connection (a server that refuses this body, say). Shown, not counted.
 		fresh.CloseIdleConnections()
-		d.Resent = "resent on a new connection, which failed too: " + err.Error()
+		d.Resent = "resent on a new connection, which failed too, so the request and not the connection is at fault: " + err.Error()
 		k.onDrop(d)
 		return nil, err
 	}
 	d.Resent = fmt.Sprintf("resent on a new connection: answered %d", resp.StatusCode)
+	d.Confirmed = true
 	k.onDrop(d)
 	resp.Body = closeThen{resp.Body, fresh.CloseIdleConnections}
 	return resp, nil
@@ -166,11 +166,10 @@ func connectionEnded(err error) bool {
 }
 
 // send makes one request through rt and notes the answer against its connection. It returns
-// the tries and how many body bytes the transport took.
-func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, int64, error) {
+// the tries.
+func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, error) {
 	ts := &tries{}
-	var sent atomic.Int64
-	resp, err := progressGuard{rt, k.stall, &sent}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
+	resp, err := progressGuard{rt, k.stall}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
 	ts.mu.Lock()
 	list := append([]try(nil), ts.list...)
 	ts.mu.Unlock()
@@ -179,42 +178,8 @@ func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Respons
 		k.last[list[len(list)-1].conn] = fmt.Sprintf("%d to %s %s", resp.StatusCode, req.Method, req.URL.Path)
 		k.mu.Unlock()
 	}
-	return resp, list, sent.Load(), err
+	return resp, list, err
 }
-
-// sendBufferOf is the most a connection's kernel send buffer can hold: its SO_SNDBUF, or the
-// system's ceiling for autotuning (tcp_wmem) when that is larger, plus net/http's own write
-// buffer. Where it cannot be read, 0: then no request with a body is taken for a drop.
-func sendBufferOf(c net.Conn) int64 {
-	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // TLS
-		c = tc.NetConn()
-	}
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return 0
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return 0
-	}
-	var size int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) { size, gerr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF) }); err != nil || gerr != nil {
-		return 0
-	}
-	return max(int64(size), wmemMax()) + 64<<10
-}
-
-// wmemMax is the largest send buffer TCP autotuning may give a socket (net.ipv4.tcp_wmem).
-var wmemMax = sync.OnceValue(func() int64 {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem")
-	if f := strings.Fields(string(b)); err == nil && len(f) == 3 {
-		if n, err := strconv.ParseInt(f[2], 10, 64); err == nil {
-			return n
-		}
-	}
-	return 0
-})
 
 // CloseIdleConnections closes the kept-alive connections not in use.
 func (k *keptAlive) CloseIdleConnections() {

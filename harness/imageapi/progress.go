@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"sync/atomic"
 	"time"
 )
 
@@ -28,14 +27,13 @@ var errStalled = errors.New("no byte of the body moved")
 type progressGuard struct {
 	next  http.RoundTripper
 	stall time.Duration
-	sent  *atomic.Int64 // body bytes the transport took, when not nil
 }
 
 func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	// One watchdog a direction: an answer can come while the body is still being sent (an early
 	// 413), and each direction must keep moving on its own.
-	sending, receiving := newWatchdog(g.stall, cancel, g.sent), newWatchdog(g.stall, cancel, nil)
+	sending, receiving := newWatchdog(g.stall, cancel), newWatchdog(g.stall, cancel)
 	// The request is written whole (body, chunked trailer, flush): its watchdog stops.
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { sending.stop() }})
 	out := req.WithContext(ctx)
@@ -69,11 +67,10 @@ func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 type watchdog struct {
 	timer *time.Timer
 	after time.Duration
-	sent  *atomic.Int64 // counts the bytes it saw moving, when not nil
 }
 
-func newWatchdog(after time.Duration, cancel context.CancelCauseFunc, sent *atomic.Int64) *watchdog {
-	w := &watchdog{after: after, sent: sent}
+func newWatchdog(after time.Duration, cancel context.CancelCauseFunc) *watchdog {
+	w := &watchdog{after: after}
 	w.timer = time.AfterFunc(time.Hour, func() { cancel(fmt.Errorf("%w for %s", errStalled, after)) })
 	w.timer.Stop()
 	return w
@@ -104,9 +101,6 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 }
 
 func (b *watchedBody) moved(n int, err error) {
-	if b.w.sent != nil {
-		b.w.sent.Add(int64(n))
-	}
 	if n > 0 {
 		b.w.arm() // a body's end is not the request's: the chunked trailer and flush follow, until WroteRequest
 	}
@@ -128,9 +122,6 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
 	if n > 0 {
 		p.w.arm()
-		if p.w.sent != nil {
-			p.w.sent.Add(int64(n))
-		}
 	}
 	return n, err
 }
