@@ -71,8 +71,7 @@ var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target)
 func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (string, *failure) {
 	img, err := images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
 	if err != nil {
-		f := failureOf("create", err)
-		return "", &f
+		return "", failureOf("create", err)
 	}
 	return img.ID, t.uploadAndCheck(ctx, img.ID, p)
 }
@@ -81,14 +80,12 @@ func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (string, *f
 // from several goroutines.
 func (t *Target) uploadAndCheck(ctx SpecContext, id string, p payload.Payload) *failure {
 	if err := imagedata.Upload(ctx, t.Client, id, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
-		f := failureOf("upload", err)
-		return &f
+		return failureOf("upload", err)
 	}
 	got, err := images.Get(ctx, t.Client, id).Extract()
 	switch {
 	case err != nil:
-		f := failureOf("get", err)
-		return &f
+		return failureOf("get", err)
 	case got.Status != images.ImageStatusActive || got.Checksum != p.MD5:
 		return &failure{text: fmt.Sprintf("image %s, checksum %.8s", got.Status, got.Checksum)}
 	}

@@ -49,7 +49,7 @@ var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *
 			<-start
 			for range protectionRequests {
 				if _, err := images.Get(ctx, t.Client, img.ID).Extract(); err != nil {
-					failures[i] = append(failures[i], failureOf("", err))
+					failures[i] = append(failures[i], *failureOf("", err))
 				}
 			}
 		}()
@@ -80,8 +80,8 @@ type failure struct {
 }
 
 // failureOf describes err, a failed step of a concurrent row ("" for a row of one step).
-func failureOf(step string, err error) failure {
-	f := failure{text: shortStatus(err)}
+func failureOf(step string, err error) *failure {
+	f := &failure{text: shortStatus(err)}
 	if step != "" {
 		f.text = step + ": " + f.text
 	}

@@ -97,6 +97,11 @@ func (t try) dropped() bool { return t.reused && !t.answered }
 // round trip on this machine's loopback or network namespace, with a wide margin for a busy host.
 const promptEnd = time.Second
 
+// drop is what a request met on this try, for the evidence.
+func (t try) drop(request, met string) evidence.Drop {
+	return evidence.Drop{Request: request, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: met}
+}
+
 func (t try) previousAnswer() string {
 	if t.previous == "" {
 		return "an answer without Connection: close" // read but not yet noted when the connection was taken again
@@ -111,7 +116,9 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Go's transport resent it already: every try before the last died on a dropped connection.
 	for _, t := range ts[:max(len(ts)-1, 0)] {
 		if t.dropped() {
-			k.onDrop(evidence.Drop{Request: what, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: "no answer", Resent: "resent on a new connection by Go's transport", Confirmed: true})
+			d := t.drop(what, "no answer")
+			d.Resent, d.Confirmed = "resent on a new connection by Go's transport", true
+			k.onDrop(d)
 		}
 	}
 	if err == nil || req.Context().Err() != nil || !connectionEnded(err) || len(ts) == 0 || !ts[len(ts)-1].dropped() {
@@ -121,7 +128,7 @@ func (k *keptAlive) RoundTrip(req *http.Request) (*http.Response, error) {
 	if time.Since(last.taken) > promptEnd {
 		return resp, err // the server had the request for a while before the end: not a connection dropped before it came
 	}
-	d := evidence.Drop{Request: what, PreviousAnswer: last.previousAnswer(), Idle: last.idle.Round(time.Millisecond).String(), Met: err.Error()}
+	d := last.drop(what, err.Error())
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		d.Resent = "not resent: its body cannot be sent again"
 		k.onDrop(d)

@@ -52,9 +52,7 @@ func (g progressGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := g.next.RoundTrip(out)
 	if err != nil {
 		sending.stop()
-		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
-			err = fmt.Errorf("%w (%v)", cause, err)
-		}
+		err = stallCause(ctx, err)
 		cancel(nil)
 		return resp, err
 	}
@@ -79,8 +77,24 @@ func newWatchdog(after time.Duration, cancel context.CancelCauseFunc) *watchdog 
 func (w *watchdog) arm()  { w.timer.Reset(w.after) }
 func (w *watchdog) stop() { w.timer.Stop() }
 
+// moved rearms the watchdog when n bytes moved (a body's end is not the request's: the chunked
+// trailer and the flush follow, until WroteRequest or the answer's Close stops it).
+func (w *watchdog) moved(n int) {
+	if n > 0 {
+		w.arm()
+	}
+}
+
+// stallCause names the stall when the progress guard is why err happened.
+func stallCause(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); err != nil && err != io.EOF && errors.Is(cause, errStalled) {
+		return fmt.Errorf("%w (%v)", cause, err)
+	}
+	return err
+}
+
 // watched wraps a request body so that every byte read from it (or written by its WriteTo, which
-// net/http prefers and which decides chunk sizes) rearms the watchdog; its end disarms it.
+// net/http prefers and which decides chunk sizes) rearms the watchdog.
 func watched(body io.ReadCloser, w *watchdog) io.ReadCloser {
 	b := &watchedBody{ReadCloser: body, w: w}
 	if _, ok := body.(io.WriterTo); ok {
@@ -96,14 +110,8 @@ type watchedBody struct {
 
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	b.moved(n, err)
+	b.w.moved(n)
 	return n, err
-}
-
-func (b *watchedBody) moved(n int, err error) {
-	if n > 0 {
-		b.w.arm() // a body's end is not the request's: the chunked trailer and flush follow, until WroteRequest
-	}
 }
 
 type watchedWriterTo struct{ *watchedBody }
@@ -120,9 +128,7 @@ type progressWriter struct {
 
 func (p progressWriter) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
-	if n > 0 {
-		p.w.arm()
-	}
+	p.w.moved(n)
 	return n, err
 }
 
@@ -136,13 +142,8 @@ type watchedAnswer struct {
 
 func (a *watchedAnswer) Read(p []byte) (int, error) {
 	n, err := a.ReadCloser.Read(p)
-	if n > 0 {
-		a.w.arm()
-	}
-	if cause := context.Cause(a.ctx); err != nil && err != io.EOF && errors.Is(cause, errStalled) {
-		err = fmt.Errorf("%w (%v)", cause, err)
-	}
-	return n, err
+	a.w.moved(n)
+	return n, stallCause(a.ctx, err)
 }
 
 func (a *watchedAnswer) Close() error {
