@@ -23,9 +23,11 @@ const (
 type Matrix struct {
 	Schema      string    `json:"schema"`
 	GeneratedAt time.Time `json:"generated_at"`
-	Columns     []Column  `json:"columns"`
-	Features    []Feature `json:"features"`
-	Cells       []Cell    `json:"cells"`
+	// RunID is the label on every container, network and volume the run started.
+	RunID    string    `json:"run_id,omitempty"`
+	Columns  []Column  `json:"columns"`
+	Features []Feature `json:"features"`
+	Cells    []Cell    `json:"cells"`
 	// Throughput is a benchmark beside the matrix, never a cell: no result depends on it.
 	Throughput *ThroughputReport `json:"throughput,omitempty"`
 	// Claims are the document's statements with the verdict this run's cells give them.

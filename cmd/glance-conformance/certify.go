@@ -140,11 +140,11 @@ func certifyCmd(args []string) error {
 	if interrupted {
 		return resultError{"interrupted: the certification in " + o.out + " is incomplete", 1}
 	}
-	return writeBundle(out, o, prof, product, suiteErr, time.Since(started))
+	return writeBundle(out, runID, o, prof, product, suiteErr, time.Since(started))
 }
 
 // writeBundle turns the suite's report into the submission bundle and the verdict.
-func writeBundle(out string, o certifyOptions, prof *reports.Profile, product *reports.Product, suiteErr error, took time.Duration) error {
+func writeBundle(out, runID string, o certifyOptions, prof *reports.Profile, product *reports.Product, suiteErr error, took time.Duration) error {
 	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
 	if err != nil {
 		return fmt.Errorf("the suite wrote no report (%v); its output is in %s", suiteErr, filepath.Join(out, "run.log"))
@@ -153,6 +153,7 @@ func writeBundle(out string, o certifyOptions, prof *reports.Profile, product *r
 	if err != nil {
 		return err
 	}
+	m.RunID = runID
 	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
 		return err
 	}

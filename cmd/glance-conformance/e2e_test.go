@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -24,12 +25,17 @@ import (
 // The repository root, from this package's folder.
 const root = "../.."
 
-// leftovers counts the project's containers, networks and volumes still on the engine.
-func leftovers(t *testing.T) int {
+// leftovers counts the containers, networks and volumes of one run still on the engine. Only
+// that run's: another run on the same engine (a user's, or one killed before this test) is not
+// this test's to judge.
+func leftovers(t *testing.T, runID string) int {
 	t.Helper()
+	if runID == "" {
+		t.Fatal("no run id: the leftovers of an unknown run cannot be counted")
+	}
 	n := 0
 	for _, kind := range [][]string{{"ps", "-aq"}, {"network", "ls", "-q"}, {"volume", "ls", "-q"}} {
-		args := append(kind, "--filter", "label="+engine.ProjectLabel+"=true")
+		args := append(kind, "--filter", "label="+engine.RunLabel+"="+runID)
 		out, err := exec.Command("docker", args...).Output()
 		if err != nil {
 			t.Fatalf("docker %v: %v", args, err)
@@ -88,7 +94,7 @@ func TestEndToEndStandalone(t *testing.T) {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
 	}
-	if n := leftovers(t); n != 0 {
+	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
@@ -114,7 +120,7 @@ func TestEndToEndKeepAlive(t *testing.T) {
 			t.Errorf("%s: %d requests resent without a note naming http.keep-alive: %q", f, c.Resent, c.Notes)
 		}
 	}
-	if n := leftovers(t); n != 0 {
+	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
@@ -140,7 +146,7 @@ func TestEndToEndRestart(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(out, "logs/bookworm/standalone/before-restart-1/glance.log")); err != nil || st.Size() == 0 {
 		t.Errorf("the logs before the restart were not kept: %v", err)
 	}
-	if n := leftovers(t); n != 0 {
+	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
@@ -168,7 +174,7 @@ func TestEndToEndNotProvided(t *testing.T) {
 			t.Errorf("sid/standalone %s: %s: %s, want n/a quoting the release", c.Feature, c.Result, c.Reason)
 		}
 	}
-	if n := leftovers(t); n != 0 {
+	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
@@ -192,11 +198,16 @@ func interruptRun(t *testing.T, group bool) {
 		t.Fatal(err)
 	}
 	ready := make(chan struct{})
+	runID := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		once := false
 		for sc.Scan() {
 			t.Log(sc.Text())
+			var id string
+			if _, err := fmt.Sscanf(sc.Text(), "run %6s:", &id); err == nil {
+				runID <- strings.TrimSuffix(id, ":")
+			}
 			if !once && strings.Contains(sc.Text(), "ready at") {
 				once = true
 				close(ready)
@@ -226,7 +237,12 @@ func interruptRun(t *testing.T, group bool) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		t.Fatal("the run did not stop within 3 minutes of Ctrl-C")
 	}
-	if n := leftovers(t); n != 0 {
+	var id string
+	select {
+	case id = <-runID:
+	default:
+	}
+	if n := leftovers(t, id); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind after Ctrl-C", n)
 	}
 }
@@ -297,7 +313,7 @@ func TestEndToEndCertify(t *testing.T) {
 	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "gAAAAA") {
 		t.Error("the terminal output holds a secret")
 	}
-	if n := leftovers(t); n != 0 {
+	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }

@@ -158,7 +158,7 @@ func runCmd(args []string) error {
 	if !o.keep {
 		sweepRun(eng, runID)
 	}
-	err = writeReports(o.out, evaluation{columnIDs(suites, names), claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -272,6 +272,7 @@ func mergeShardReports(out string, shards int) {
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.
 // evaluation is what the matrix is compared with after the run.
 type evaluation struct {
+	runID        string
 	columnOrder  []string // release/topology ids in the order the run defined them
 	claims       []reports.Claim
 	baseline     *reports.Matrix // nil without --baseline
@@ -293,6 +294,7 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	if err != nil {
 		return err
 	}
+	m.RunID = ev.runID
 	m.OrderColumns(ev.columnOrder)
 	m.Claims = m.EvaluateClaims(ev.claims)
 	if ev.baseline != nil {
