@@ -89,7 +89,7 @@ func (m *Matrix) EvaluateClaims(claims []Claim) []ClaimVerdict {
 		var against, supporting []string
 		for _, rel := range c.Releases {
 			for _, top := range c.Topologies {
-				col := rel + "/" + top
+				col := ColumnID(rel, top)
 				tested, failed := 0, 0
 				for _, f := range features {
 					cell, ok := m.Cell(f, col)

@@ -303,7 +303,7 @@ func (m *Matrix) writeAcrossReleases(b *strings.Builder, releases []string) {
 			var passed, na, missing []string
 			tested := 0
 			for _, rel := range releases {
-				cell, ok := m.Cell(f.ID, rel+"/"+t)
+				cell, ok := m.Cell(f.ID, ColumnID(rel, t))
 				switch {
 				case !ok:
 					missing = append(missing, rel)

@@ -36,6 +36,9 @@ type Matrix struct {
 	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
+// ColumnID is the one place a column's id is formed: release/topology.
+func ColumnID(release, topology string) string { return release + "/" + topology }
+
 // ThroughputReport holds the client's own limit and each column's figures.
 type ThroughputReport struct {
 	Client  Throughput   `json:"client"`

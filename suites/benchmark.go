@@ -98,7 +98,7 @@ func measureClientLimit(ctx context.Context) reports.Throughput {
 		benchmarkStream().WriteTo(w)
 	}))
 	defer srv.Close()
-	sc := imageapi.New(srv.URL+"/", imageapi.Admin, &evidence.Recorder{})
+	sc := imageapi.New(srv.URL+"/", imageapi.Main, &evidence.Recorder{})
 	m := reports.Throughput{Column: "client", SizeBytes: benchmarkSize}
 	for range benchmarkRounds {
 		start := time.Now()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,23 +21,8 @@ import (
 )
 
 // Certification: the same specs against one Glance that authenticates through Keystone, either
-// an existing cloud (-cloud) or a deployment of ours that offers clouds (-start keystone). The
-// specs act as the cloud's accounts, and skip what the cloud was not set up or given accounts for.
-var (
-	flagCloud       = flag.String("cloud", "", "certify this existing cloud (a clouds.yaml entry; \"env\": the OS_* variables)")
-	flagCloudMember = flag.String("cloud-member", "", "certification: a second user of the main cloud's project, without admin")
-	flagCloudB      = flag.String("cloud-b", "", "certification: a user of another project, for sharing")
-	flagStart       = flag.String("start", "", "certify a deployment of ours that is no matrix column (deployments/<name>, with clouds:) through the clouds.yaml it generates")
-)
-
-type certifyConfig struct {
-	cloud, member, b string // clouds.yaml entries (existing cloud)
-	start            string // topology to start and certify
-}
-
-func certifyFlags() certifyConfig {
-	return certifyConfig{cloud: *flagCloud, member: *flagCloudMember, b: *flagCloudB, start: *flagStart}
-}
+// an existing cloud or a deployment of ours that offers clouds (runconfig.Certify). The specs act
+// as the cloud's accounts, and skip what the cloud was not set up or given accounts for.
 
 // existingCloudRelease is the release of an existing cloud's column: what it runs is its own.
 const existingCloudRelease = "cloud"
@@ -61,7 +45,7 @@ func (existingCloud) Restart(context.Context) error          { return deploy.Err
 // names maps a part (imageapi.PartMain, ...) to a clouds.yaml entry; "" leaves the part out.
 func (c *column) openAccounts(ctx context.Context, names map[string]string) error {
 	c.parts = map[string]imageapi.Identity{}
-	for _, part := range []string{imageapi.PartMain, imageapi.PartMemberA, imageapi.PartMemberB} {
+	for _, part := range []string{imageapi.PartMain, imageapi.PartMember, imageapi.PartOther} {
 		name := names[part]
 		if name == "" {
 			continue
@@ -92,27 +76,22 @@ func (c *column) certificationSkip(f feature.Feature) string {
 	if f.Setup != "" {
 		return "certification: needs server-side setup this run cannot know the cloud has: " + f.Setup
 	}
+	if main := c.parts[imageapi.PartMain]; f.Admin && !slices.Contains(main.Roles, "admin") {
+		return fmt.Sprintf("certification: needs the admin role on the main account (it has %s)", strings.Join(main.Roles, ", "))
+	}
 	for _, p := range f.Parts {
-		switch p {
-		case feature.PartAdmin:
-			if main := c.parts[imageapi.PartMain]; !slices.Contains(main.Roles, "admin") {
-				return fmt.Sprintf("certification: needs the admin role on the main account (it has %s)", strings.Join(main.Roles, ", "))
-			}
-		case feature.PartMemberA:
-			if _, ok := c.parts[imageapi.PartMemberA]; !ok {
-				return "certification: needs a second user of the main project without admin (a second cloud entry: CLOUD_MEMBER=)"
-			}
-		case feature.PartMemberB:
-			if _, ok := c.parts[imageapi.PartMemberB]; !ok {
-				return "certification: needs a user of another project, for sharing (a second cloud entry: CLOUD_B=)"
-			}
+		if _, ok := c.parts[p]; !ok {
+			return "certification: needs " + partNeeded[p]
 		}
 	}
 	return ""
 }
 
-// playsPart maps a topology's cloud entry to the part it plays.
-var playsPart = map[string]string{"main": imageapi.PartMain, "member": imageapi.PartMemberA, "project-b": imageapi.PartMemberB}
+// partNeeded says what a part is and how to give it, for a skip's reason.
+var partNeeded = map[string]string{
+	imageapi.PartMember: "a second user of the main project without admin (a second cloud entry: CLOUD_MEMBER=)",
+	imageapi.PartOther:  "a user of another project, for sharing (a third cloud entry: CLOUD_OTHER=)",
+}
 
 // openGeneratedClouds writes the clouds.yaml a started deployment offers (to a private file,
 // removed once read) and signs in through it exactly as for a vendor's cloud.
@@ -131,7 +110,7 @@ func (c *column) openGeneratedClouds(ctx context.Context, authURL, secret string
 	defer os.Unsetenv("OS_CLIENT_CONFIG_FILE")
 	names := map[string]string{}
 	for _, cl := range c.top.Clouds {
-		names[playsPart[cl.Plays]] = cl.Name
+		names[cl.Plays] = cl.Name // topology.CloudParts are imageapi's parts
 	}
 	return c.openAccounts(ctx, names)
 }

@@ -3,6 +3,7 @@ package suites
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
@@ -49,5 +50,13 @@ func TestCertificationSkips(t *testing.T) {
 	c.parts["main"] = imageapi.Identity{Part: "main", Roles: []string{"admin", "member"}}
 	if why := c.certificationSkip(feature.Get("metadefs.tags")); why != "" {
 		t.Errorf("metadefs.tags skipped with an admin main account: %s", why)
+	}
+	c.parts["member"] = imageapi.Identity{Part: "member"}
+	if why := c.certificationSkip(feature.Get("image.members")); !strings.Contains(why, "CLOUD_OTHER") {
+		t.Errorf("image.members without the other account: %q, want a reason naming CLOUD_OTHER", why)
+	}
+	c.parts["other"] = imageapi.Identity{Part: "other"}
+	if why := c.certificationSkip(feature.Get("image.members")); why != "" {
+		t.Errorf("image.members skipped with every account given: %s", why)
 	}
 }

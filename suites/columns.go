@@ -78,19 +78,15 @@ const liveColumns = 3
 // order the pipeline starts the columns in; ContinueOnFailure keeps a failed cell from skipping
 // the rest.
 func defineColumns(cfg *config) {
-	shared.runID, shared.lock, shared.shard, shared.out = cfg.runID, cfg.lock, cfg.shard, cfg.out
-	if cfg.certify.cloud != "" {
-		// The one column of an existing cloud: no containers, nothing to start.
-		cfg.topologies = []*topology.Topology{{Name: cfg.certify.cloud, Description: "an existing cloud, signed in to through clouds.yaml", EndpointPath: "/"}}
-	}
+	shared.runID, shared.lock, shared.shard, shared.out = cfg.ID, cfg.lock, cfg.shard, cfg.Out
 	Describe("matrix", Ordered, ContinueOnFailure, func() {
 		i := -1
 		for _, rel := range cfg.releases {
 			for _, top := range cfg.topologies {
-				if i++; !cfg.shard.owns(i) {
+				if i++; !cfg.shard.Owns(i) {
 					continue // another shard's
 				}
-				col := &column{id: rel + "/" + top.Name, release: rel, top: top, ready: make(chan struct{})}
+				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top, ready: make(chan struct{})}
 				columns = append(columns, col)
 				Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
 					for _, s := range specs {
@@ -105,7 +101,7 @@ func defineColumns(cfg *config) {
 	BeforeSuite(func(ctx SpecContext) {
 		shared.payload = payload.New(1, payload.DefaultSize)
 		var eng *engine.Engine
-		if cfg.certify.cloud == "" { // an existing cloud needs no Docker
+		if !cfg.ExistingCloud() { // an existing cloud needs no Docker
 			var err error
 			if eng, err = engine.Connect(ctx); err != nil {
 				Fail(err.Error())
@@ -124,7 +120,7 @@ func defineColumns(cfg *config) {
 			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves, Tempest: f.Tempest})
 		}
 		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
-		if benchmarkSelected() && cfg.shard.index == 0 {
+		if benchmarkSelected() && cfg.shard.Index == 0 {
 			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", benchmarkSize>>20, benchmarkRounds)
 			release, err := cfg.lock.Exclusive(ctx)
 			if err != nil {
@@ -224,7 +220,7 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 			continue
 		}
 		p.infos[rel] = image.InfoFromLabels(ref, labels)
-		paste, err := deploy.ReadImageFile(ctx, ref, cfg.runID, "/etc/glance/glance-api-paste.ini")
+		paste, err := deploy.ReadImageFile(ctx, ref, cfg.ID, "/etc/glance/glance-api-paste.ini")
 		if err == nil {
 			var trusted string
 			trusted, err = glanceconf.AddTrustedFlavor(string(paste))
@@ -232,14 +228,14 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 		}
 		fileErrs[rel] = err
 	}
-	all, releasesErr := topology.LoadReleases(cfg.deployments)
+	all, releasesErr := topology.LoadReleases(cfg.Deployments)
 	for _, r := range all {
 		p.releases[r.Suite] = r
 	}
 	var baseErr, baseFilesErr, servicesErr error
-	p.base, baseErr = topology.BaseGlanceConf(cfg.deployments)
-	p.baseFiles, baseFilesErr = topology.BaseGlanceFiles(cfg.deployments)
-	p.services, servicesErr = baseServices(cfg.deployments)
+	p.base, baseErr = topology.BaseGlanceConf(cfg.Deployments)
+	p.baseFiles, baseFilesErr = topology.BaseGlanceFiles(cfg.Deployments)
+	p.services, servicesErr = baseServices(cfg.Deployments)
 
 	probed := map[string]bool{} // image + path -> present
 	for _, c := range cols {
@@ -274,7 +270,7 @@ func missingNeed(ctx context.Context, cfg *config, c *column, image string, prob
 		present, ok := probed[key]
 		if !ok {
 			var err error
-			if present, err = deploy.ImageHasFile(ctx, image, cfg.runID, n.Path); err != nil {
+			if present, err = deploy.ImageHasFile(ctx, image, cfg.ID, n.Path); err != nil {
 				c.err = err
 				c.meta.Error = err.Error()
 				return ""
@@ -337,7 +333,8 @@ func baseServices(root string) ([]deploy.Extra, error) {
 
 func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *prepared) {
 	if c.release == existingCloudRelease {
-		c.err = c.openAccounts(ctx, map[string]string{imageapi.PartMain: cfg.certify.cloud, imageapi.PartMemberA: cfg.certify.member, imageapi.PartMemberB: cfg.certify.b})
+		a := cfg.Certify.Accounts
+		c.err = c.openAccounts(ctx, map[string]string{imageapi.PartMain: a.Main, imageapi.PartMember: a.Member, imageapi.PartOther: a.Other})
 		if c.err != nil {
 			c.meta.Error = c.err.Error()
 		}
@@ -366,7 +363,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		files["/etc/glance/glance-api.conf"] = []byte(conf)
 	}
 	if err == nil {
-		err = saveConfigs(filepath.Join(cfg.out, "logs", c.id, "config"), files, secret)
+		err = saveConfigs(filepath.Join(cfg.Out, "logs", c.id, "config"), files, secret)
 	}
 	if err != nil {
 		c.err, c.meta.Error = err, err.Error()
@@ -374,7 +371,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	}
 	dep, err := deploy.Start(ctx, eng, c.top, deploy.Options{
 		ColumnID:     c.id,
-		RunID:        cfg.runID,
+		RunID:        cfg.ID,
 		Image:        info.Tag,
 		Images:       images,
 		GlanceFiles:  files,
@@ -442,10 +439,10 @@ func (c *column) finish(ctx context.Context, cfg *config) {
 		// Also when the run was interrupted, whose context is cancelled by then.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
-		if err := c.dep.SaveLogs(ctx, filepath.Join(cfg.out, "logs", c.id)); err != nil {
+		if err := c.dep.SaveLogs(ctx, filepath.Join(cfg.Out, "logs", c.id)); err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: saving logs: %v\n", c.id, err)
 		}
-		if cfg.keep {
+		if cfg.Keep {
 			fmt.Fprintf(os.Stderr, "  %s: kept running at %s (make clean removes it)\n", c.id, c.dep.Endpoint())
 			return
 		}

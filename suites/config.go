@@ -1,104 +1,84 @@
 // Package suites holds the conformance specs. Each spec is written once, for one feature, and
 // runs against every selected column (a topology on a release). The Ginkgo entry point is
-// suite_test.go; the runner (cmd/glance-conformance) builds and runs it.
+// suite_test.go; the runner (cmd/glance-conformance) writes the run configuration
+// (suites/runconfig) and runs the compiled suite with it.
 package suites
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
-// Flags the runner passes to the suite binary.
-var (
-	flagDeployments = flag.String("deployments", "../deployments", "folder of topology descriptors")
-	flagTopologies  = flag.String("topologies", "", "comma-separated topologies (default: all)")
-	flagImages      = flag.String("images", "", "release=image pairs, comma-separated, e.g. bookworm=glance-conformance/glance:bookworm-abc")
-	flagOut         = flag.String("out", "../out", "output folder (logs are written to <out>/logs/<column>/)")
-	flagRunID       = flag.String("run-id", "local", "id labelling this run's containers")
-	flagKeep        = flag.Bool("keep", false, "leave the containers running at the end, for inspection")
-	flagShard       = flag.String("shard", "0/1", "k/n: run the k-th of n shares of the columns (dealt in turn), beside the other shards")
-	flagHostLock    = flag.String("host-lock", "", "lock file shared by the shards of a run, so that benchmarks run alone (none: one shard)")
-)
+var flagRunConfig = flag.String("run-config", "", "the run configuration (run.json) the command writes; default: $"+runconfig.EnvVar)
 
-// config is what the flags select.
+// errNotConfigured ends TestConformance as skipped: `go test ./...` without a run is no failure.
+var errNotConfigured = errors.New("no run configured: `make conformance` runs the suite; to run it yourself (go test, ginkgo run), see README.md, \"Running the suite with Ginkgo\"")
+
+// config is what the run configuration selects, loaded.
 type config struct {
-	topologies  []*topology.Topology
-	images      map[string]string // release -> image reference
-	releases    []string
-	out         string
-	runID       string
-	keep        bool
-	deployments string
-	shard       shard
-	lock        hostlock.Lock
-	certify     certifyConfig // zero for a matrix run
+	*runconfig.Run
+	topologies []*topology.Topology
+	images     map[string]string // release -> image reference
+	releases   []string
+	shard      shard
+	lock       hostlock.Lock
 }
 
-// shard is this process's share of the columns: column i of the run is its if i%count == index.
-type shard struct{ index, count int }
-
-func (s shard) owns(i int) bool { return i%s.count == s.index }
+// shard is this process's share of the columns (runconfig.Shard) with its progress prefix.
+type shard struct{ runconfig.Shard }
 
 // String is the shard's prefix on progress lines, empty for a run in one process.
 func (s shard) String() string {
-	if s.count <= 1 {
+	if s.Count <= 1 {
 		return ""
 	}
-	return fmt.Sprintf("shard %d/%d ", s.index+1, s.count)
-}
-
-func parseShard(v string) (shard, error) {
-	var s shard
-	if _, err := fmt.Sscanf(v, "%d/%d", &s.index, &s.count); err != nil || s.count < 1 || s.index < 0 || s.index >= s.count {
-		return shard{}, fmt.Errorf("--shard: %q is not k/n with 0 <= k < n", v)
-	}
-	return s, nil
+	return fmt.Sprintf("shard %d/%d ", s.Index+1, s.Count)
 }
 
 func loadConfig() (*config, error) {
-	cert := certifyFlags()
-	var tops []*topology.Topology
-	var err error
-	switch {
-	case cert.start != "":
-		// A deployment that is no matrix column, started to be certified like a cloud.
-		var t *topology.Topology
-		if t, err = topology.Load(filepath.Join(*flagDeployments, cert.start)); err == nil && len(t.Clouds) == 0 {
-			err = fmt.Errorf("--start %s: the topology offers no clouds to certify through", cert.start)
-		}
-		tops = []*topology.Topology{t}
-	case cert.cloud == "":
-		tops, err = topology.Select(*flagDeployments, *flagTopologies)
+	path := *flagRunConfig
+	if path == "" {
+		path = os.Getenv(runconfig.EnvVar)
 	}
+	if path == "" {
+		return nil, errNotConfigured
+	}
+	run, err := runconfig.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{deployments: *flagDeployments, topologies: tops, images: map[string]string{}, out: *flagOut, runID: *flagRunID, keep: *flagKeep, lock: hostlock.New(*flagHostLock), certify: cert}
-	if cfg.shard, err = parseShard(*flagShard); err != nil {
-		return nil, err
+	cfg := &config{Run: run, images: map[string]string{}, shard: shard{run.Shard}, lock: hostlock.New(run.HostLock)}
+	for _, rel := range run.Releases {
+		cfg.images[rel.Name] = rel.Image
+		cfg.releases = append(cfg.releases, rel.Name)
 	}
-	for _, pair := range strings.Split(*flagImages, ",") {
-		if pair = strings.TrimSpace(pair); pair == "" {
-			continue
+	switch {
+	case run.ExistingCloud():
+		// One column: the cloud, already running; what it runs is its own.
+		cfg.releases = []string{existingCloudRelease}
+		cfg.topologies = []*topology.Topology{{Name: run.Certify.Accounts.Main, Description: "an existing cloud, signed in to through clouds.yaml", EndpointPath: "/"}}
+	case run.Certify != nil:
+		// A deployment that is no matrix column, started to be certified like a cloud.
+		t, err := topology.Load(filepath.Join(run.Deployments, run.Certify.Start))
+		if err == nil && len(t.Clouds) == 0 {
+			err = fmt.Errorf("certify %s: the topology offers no clouds to certify through", run.Certify.Start)
 		}
-		rel, ref, ok := strings.Cut(pair, "=")
-		if !ok || rel == "" || ref == "" {
-			return nil, fmt.Errorf("--images: %q is not release=image", pair)
+		if err != nil {
+			return nil, err
 		}
-		cfg.images[rel] = ref
-		cfg.releases = append(cfg.releases, rel)
+		cfg.topologies = []*topology.Topology{t}
+	default:
+		if cfg.topologies, err = topology.Select(run.Deployments, strings.Join(run.Topologies, ",")); err != nil {
+			return nil, err
+		}
 	}
-	if len(cfg.releases) == 0 && cert.cloud != "" {
-		cfg.releases = []string{existingCloudRelease} // no image: the cloud is already running
-	}
-	if len(cfg.releases) == 0 {
-		return nil, fmt.Errorf("--images names no release: run the suite through glance-conformance run (make conformance)")
-	}
-	cfg.out, err = filepath.Abs(cfg.out)
-	return cfg, err
+	return cfg, nil
 }

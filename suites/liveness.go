@@ -46,7 +46,7 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	}
 	// A recorder of its own: the probe's requests are no part of the spec's evidence. A client of
 	// its own too, so that its requests at once open as many new connections (t.finish closes them).
-	failures := probe(ctx, t.clientRecordingInto(imageapi.Admin, &evidence.Recorder{}), probeTimeout)
+	failures := probe(ctx, t.clientRecordingInto(imageapi.Main, &evidence.Recorder{}), probeTimeout)
 	if len(failures) == 0 {
 		return
 	}

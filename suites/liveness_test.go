@@ -36,7 +36,7 @@ func TestProbe(t *testing.T) {
 				mu.Unlock()
 				c.handler(w, r)
 			}))
-			got := probe(context.Background(), imageapi.New(srv.URL+"/", imageapi.Admin, &evidence.Recorder{}), 300*time.Millisecond)
+			got := probe(context.Background(), imageapi.New(srv.URL+"/", imageapi.Main, &evidence.Recorder{}), 300*time.Millisecond)
 			srv.Close() // waits for the handlers
 			if len(got) != c.failures {
 				t.Fatalf("probe found %d failures %q, want %d", len(got), got, c.failures)

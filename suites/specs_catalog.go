@@ -78,7 +78,7 @@ var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
 	for _, s := range detail.Stores {
 		t.Expectf(s.Type == "file" && s.Properties["data_dir"] != nil, "store %s in detail: type %q, properties %v; want file with a data_dir", s.ID, s.Type, s.Properties)
 	}
-	_, err = imageapi.ListStores(ctx, t.As(imageapi.MemberA), true).Extract()
+	_, err = imageapi.ListStores(ctx, t.As(imageapi.Member), true).Extract()
 	t.ExpectStatus(err, 403, "GET /v2/info/stores/detail as a member")
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
@@ -108,7 +108,7 @@ var _ = conformance("cache", func(ctx SpecContext, t *Target) {
 	t.Check(imageapi.ClearCache(ctx, t.Client, "").ExtractErr(), "DELETE /v2/cache")
 	t.waitForCache(ctx, img.ID, false, "the image gone after clearing the cache")
 
-	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.MemberA)).Extract()
+	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.Member)).Extract()
 	t.ExpectStatus(err, 403, "a member reading the cache state")
 })
 

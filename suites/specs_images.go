@@ -66,12 +66,12 @@ func (s *imageSet) expect(ctx context.Context, sc *gophercloud.ServiceClient, wh
 
 var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
-	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
+	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
 	a := s.add(ctx, "a", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate), Tags: []string{s.tag + "-x"}}, t.Payload.Data[:1024])
 	b := s.add(ctx, "b", nil, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "ovf", Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	c := s.add(ctx, "c", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPublic)}, t.Payload.Data[:2048])
 	d := s.add(ctx, "d", memberB, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
-	_, err := members.Create(ctx, t.Client, b.ID, t.Identity(imageapi.MemberB).ProjectID).Extract()
+	_, err := members.Create(ctx, t.Client, b.ID, t.Identity(imageapi.Other).ProjectID).Extract()
 	t.Check(err, "share b with the second project")
 
 	s.expect(ctx, memberA, "member of a", "", false, a, b, c)
@@ -87,7 +87,7 @@ var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, memberA, "member of a", "status=active", false, a, c)
 	s.expect(ctx, memberA, "member of a", "name="+url.QueryEscape(a.Name), false, a)
 	s.expect(ctx, memberA, "member of a", "tag="+url.QueryEscape(s.tag+"-x"), false, a)
-	s.expect(ctx, t.Client, "admin", "owner="+t.Identity(imageapi.MemberB).ProjectID, false, d)
+	s.expect(ctx, t.Client, "admin", "owner="+t.Identity(imageapi.Other).ProjectID, false, d)
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=pending", false, b)
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=accepted", false)
 })
@@ -155,7 +155,7 @@ var _ = conformance("image.visibility", func(ctx SpecContext, t *Target) {
 	priv := s.add(ctx, "private", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
 	shared := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	comm := s.add(ctx, "community", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityCommunity)}, nil)
-	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
+	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
 
 	s.expect(ctx, memberA, "member of the owning project", "", false, pub, priv, shared, comm)
 	s.expect(ctx, memberB, "member of another project", "", false, pub)
@@ -192,8 +192,8 @@ var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
 var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	img := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
-	memberA, memberB := t.As(imageapi.MemberA), t.As(imageapi.MemberB)
-	b := t.Identity(imageapi.MemberB).ProjectID
+	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
+	b := t.Identity(imageapi.Other).ProjectID
 
 	m, err := members.Create(ctx, t.Client, img.ID, b).Extract()
 	t.Check(err, "adding the second project as a member")
@@ -250,7 +250,7 @@ const unknownImageID = "00000000-0000-4000-8000-00000000dead"
 var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
-	memberA := t.As(imageapi.MemberA)
+	memberA := t.As(imageapi.Member)
 
 	t.Check(imageapi.Deactivate(ctx, t.Client, img.ID).ExtractErr(), "deactivating")
 	got := t.GetImage(ctx, img.ID)
@@ -314,7 +314,7 @@ var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
 const protectedProperty = "x_gc_protected_level"
 
 var _ = conformance("property-protections", func(ctx SpecContext, t *Target) {
-	memberA := t.As(imageapi.MemberA)
+	memberA := t.As(imageapi.Member)
 	img := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{protectedProperty: "admin-set"}})
 	got, err := images.Get(ctx, memberA, img.ID).Extract()
 	t.Check(err, "a member reading the image")

@@ -106,7 +106,7 @@ var _ = conformance("http.keep-alive", func(ctx SpecContext, t *Target) {
 		DeferCleanup(func() { _ = c.Close() }) // closed already when the server announced a close
 		return c
 	}
-	id := t.Identity(imageapi.Admin).Headers()
+	id := t.Identity(imageapi.Main).Headers()
 	with := func(extra map[string]string) map[string]string {
 		h := map[string]string{"Accept": "application/json", "User-Agent": "gophercloud/v2 glance-conformance"}
 		maps.Copy(h, id)
@@ -271,7 +271,7 @@ var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
 	// writes the whole body anyway, as Go's and Python's clients do, then a follow-up request.
 	exchange, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	headers := t.Identity(imageapi.Admin).Headers()
+	headers := t.Identity(imageapi.Main).Headers()
 	headers["Content-Type"] = "application/octet-stream"
 	o, err := rawhttp.SendWholeBody(exchange, rawhttp.Request{
 		Method: "PUT", URL: t.Endpoint() + "v2/images/" + img.ID + "/file", Headers: headers,

@@ -45,7 +45,7 @@ var nameCounter atomic.Int64
 
 func newTarget(col *column, f feature.Feature) *Target {
 	t := &Target{Column: col.id, Payload: shared.payload, col: col, feature: f, rec: &evidence.Recorder{}, began: time.Now()}
-	t.Client = t.client(imageapi.Admin)
+	t.Client = t.client(imageapi.Main)
 	return t
 }
 

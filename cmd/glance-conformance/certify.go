@@ -16,16 +16,17 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 type certifyOptions struct {
-	cloud, member, b    string
-	start, release      string
-	profile, product    string
-	out, deployments    string
-	suiteBinary, mirror string
-	profiles, template  string
-	keep                bool
+	cloud, member, other string
+	start, release       string
+	profile, product     string
+	out, deployments     string
+	suiteBinary, mirror  string
+	profiles, template   string
+	keep                 bool
 }
 
 // certifyCmd runs the specs a profile requires against one Keystone-authenticated Glance (an
@@ -36,7 +37,7 @@ func certifyCmd(args []string) error {
 	fs := flag.NewFlagSet("certify", flag.ContinueOnError)
 	fs.StringVar(&o.cloud, "cloud", "", "the cloud to certify: a clouds.yaml entry (found as OpenStack's tools find it), or \"env\" for the OS_* variables")
 	fs.StringVar(&o.member, "cloud-member", "", "optional: a second user of the main cloud's project, without admin")
-	fs.StringVar(&o.b, "cloud-b", "", "optional: a user of another project, for the sharing features")
+	fs.StringVar(&o.other, "cloud-other", "", "optional: a user of another project, for the sharing features")
 	fs.StringVar(&o.start, "start", "", "instead of --cloud: start this deployment of ours (deployments/<name>, e.g. keystone) and certify it through the clouds.yaml it generates")
 	fs.StringVar(&o.release, "release", "bookworm", "with --start: the Debian release to run it on")
 	fs.StringVar(&o.profile, "profile", "interop", "the profile (fixtures/profiles/<name>.yaml) whose features must pass")
@@ -78,15 +79,17 @@ func certifyCmd(args []string) error {
 	deployments, _ := filepath.Abs(o.deployments)
 	started := time.Now()
 	runID := newRunID()
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Shard: runconfig.Shard{Count: 1},
+		Certify: &runconfig.Certify{Start: o.start}}
 	suiteArgs := []string{"-test.timeout=0", "-test.run=^TestConformance$", "-ginkgo.timeout=6h", "-ginkgo.no-color", "-ginkgo.succinct",
-		"-deployments=" + deployments, "-out=" + out, "-run-id=" + runID, "-ginkgo.label-filter=" + filter,
+		"-run-config=" + filepath.Join(out, runconfig.FileName), "-ginkgo.label-filter=" + filter,
 		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"), "-ginkgo.junit-report=" + filepath.Join(out, "junit.xml")}
 	var eng *engine.Engine
 	if o.cloud != "" {
 		// Every account signs in before anything runs: a bad clouds.yaml, a wrong password or an
 		// unreachable endpoint is one line here, not a page of failed specs.
 		ctx, stop := interruptContext()
-		for _, name := range []string{o.cloud, o.member, o.b} {
+		for _, name := range []string{o.cloud, o.member, o.other} {
 			if name == "" {
 				continue
 			}
@@ -98,7 +101,7 @@ func certifyCmd(args []string) error {
 			fmt.Fprintf(os.Stderr, "signed in: %s\n", a)
 		}
 		stop()
-		suiteArgs = append(suiteArgs, "-cloud="+o.cloud, "-cloud-member="+o.member, "-cloud-b="+o.b)
+		run.Certify.Accounts = runconfig.Accounts{Main: o.cloud, Member: o.member, Other: o.other}
 	} else {
 		top, err := topology.Load(filepath.Join(o.deployments, o.start))
 		if err != nil {
@@ -121,15 +124,15 @@ func certifyCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		suiteArgs = append(suiteArgs, "-start="+o.start, "-images="+suites[0]+"="+infos[suites[0]].Tag)
-		if o.keep {
-			suiteArgs = append(suiteArgs, "-keep")
-		}
+		run.Releases = []runconfig.Release{{Name: suites[0], Image: infos[suites[0]].Tag}}
 	}
 	if err := os.RemoveAll(out); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := run.Write(filepath.Join(out, runconfig.FileName)); err != nil {
 		return err
 	}
 	signal.Reset(os.Interrupt, syscall.SIGTERM)
@@ -208,7 +211,7 @@ func reproduceLine(o certifyOptions) string {
 	}
 	add("CLOUD", o.cloud)
 	add("CLOUD_MEMBER", o.member)
-	add("CLOUD_B", o.b)
+	add("CLOUD_OTHER", o.other)
 	add("START", o.start)
 	if o.start != "" {
 		add("RELEASE", o.release)

@@ -24,6 +24,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 type runOptions struct {
@@ -107,16 +108,19 @@ func runCmd(args []string) error {
 		return err
 	}
 	runID := newRunID()
-	var images []string
-	for _, s := range suites {
-		images = append(images, s+"="+infos[s].Tag)
-	}
 	names := make([]string, len(tops))
 	for i, t := range tops {
 		names[i] = t.Name
 	}
 	deployments, _ := filepath.Abs(o.deployments)
 	out, _ := filepath.Abs(o.out)
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names, Shard: runconfig.Shard{Count: 1}}
+	for _, s := range suites {
+		run.Releases = append(run.Releases, runconfig.Release{Name: s, Image: infos[s].Tag})
+	}
+	if err := run.Write(filepath.Join(out, runconfig.FileName)); err != nil { // the whole run, for the record
+		return err
+	}
 	suiteArgs := []string{
 		"-test.timeout=0",
 		"-test.run=^TestConformance$", // the binary also holds the package's unit tests
@@ -125,21 +129,13 @@ func runCmd(args []string) error {
 		"-ginkgo.timeout=24h",
 		"-ginkgo.no-color",
 		"-ginkgo.succinct",
-		"-deployments=" + deployments,
-		"-topologies=" + strings.Join(names, ","),
-		"-images=" + strings.Join(images, ","),
-		"-out=" + out,
-		"-run-id=" + runID,
 	}
 	if filter != "" {
 		suiteArgs = append(suiteArgs, "-ginkgo.label-filter="+filter)
 	}
-	if o.keep {
-		suiteArgs = append(suiteArgs, "-keep")
-	}
 	shards := min(o.shards, len(tops)*len(suites))
 	if shards > 1 {
-		suiteArgs = append(suiteArgs, "-host-lock="+filepath.Join(out, "shards", "host.lock"))
+		run.HostLock = filepath.Join(out, "shards", "host.lock")
 	}
 	var shardArgs [][]string
 	for k := range shards {
@@ -147,7 +143,11 @@ func runCmd(args []string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		shardArgs = append(shardArgs, append(slices.Clone(suiteArgs), fmt.Sprintf("-shard=%d/%d", k, shards),
+		run.Shard = runconfig.Shard{Index: k, Count: shards}
+		if err := run.Write(filepath.Join(dir, runconfig.FileName)); err != nil {
+			return err
+		}
+		shardArgs = append(shardArgs, append(slices.Clone(suiteArgs), "-run-config="+filepath.Join(dir, runconfig.FileName),
 			"-ginkgo.json-report="+filepath.Join(dir, "ginkgo-report.json"),
 			"-ginkgo.junit-report="+filepath.Join(dir, "junit.xml")))
 	}
@@ -397,7 +397,7 @@ func columnIDs(releases, topologies []string) []string {
 	var ids []string
 	for _, r := range releases {
 		for _, t := range topologies {
-			ids = append(ids, r+"/"+t)
+			ids = append(ids, reports.ColumnID(r, t))
 		}
 	}
 	return ids

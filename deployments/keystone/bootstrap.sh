@@ -23,13 +23,13 @@ export OS_AUTH_URL=http://127.0.0.1:5000/v3 OS_USERNAME=admin OS_PASSWORD='@SECR
   OS_INTERFACE=internal  # the catalog's public URL is the host's, unreachable from in here
 os() { openstack "$@" >/dev/null; }
 os project create --domain default service
-os project create --domain default conformance-b
+os project create --domain default conformance-other
 os user create --domain default --password '@SECRET@' glance
 os role add --project service --user glance admin
-os user create --domain default --password '@SECRET@' member-a
-os role add --project admin --user member-a member
-os user create --domain default --password '@SECRET@' member-b
-os role add --project conformance-b --user member-b member
+os user create --domain default --password '@SECRET@' member
+os role add --project admin --user member member
+os user create --domain default --password '@SECRET@' other
+os role add --project conformance-other --user other member
 os service create --name glance image
 os endpoint create --region RegionOne image public '@PUBLIC_ENDPOINT@'
 os endpoint create --region RegionOne image internal http://glance:9292

@@ -131,7 +131,7 @@ func TestWithLengthSendsContentLengthThroughTheClient(t *testing.T) {
 	}))
 	defer srv.Close()
 	rec := &evidence.Recorder{}
-	sc := New(srv.URL+"/", Admin, rec)
+	sc := New(srv.URL+"/", Main, rec)
 	r, err := Do(context.Background(), sc, "PUT", "x", WithLength(strings.NewReader("hello"), 5), nil)
 	if err != nil || r.Status != 200 {
 		t.Fatalf("%v %+v", err, r)
@@ -147,7 +147,7 @@ func TestWithLengthSendsContentLengthThroughTheClient(t *testing.T) {
 func TestWithLengthShortBodyFailsTheRequest(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	defer srv.Close()
-	sc := New(srv.URL+"/", Admin, &evidence.Recorder{})
+	sc := New(srv.URL+"/", Main, &evidence.Recorder{})
 	_, err := Do(context.Background(), sc, "PUT", "x", WithLength(strings.NewReader("half"), 100), nil)
 	if err == nil {
 		t.Fatal("a body shorter than its Content-Length must fail the request")

@@ -19,7 +19,7 @@ import (
 // paste flavor turns its headers into Glance's request context (no Keystone involved); against
 // a Keystone-authenticated Glance it carries a token instead.
 type Identity struct {
-	// Part is the part the identity plays in the specs: PartMain, PartMemberA or PartMemberB.
+	// Part is the part the identity plays in the specs: PartMain, PartMember or PartOther.
 	Part      string
 	ProjectID string
 	UserID    string
@@ -29,16 +29,18 @@ type Identity struct {
 	Token string
 }
 
-// The parts identities play: the main account (owner of what the specs create), a member of
-// the main project without admin, and a member of another project.
+// The parts identities play, one vocabulary from the command line (--cloud, --cloud-member,
+// --cloud-other) to the features' declarations: the admin of the project the specs work in
+// (owner of what they create), a member of that project without admin, and a member of
+// another project.
 const (
-	PartMain    = "main"
-	PartMemberA = "member-a"
-	PartMemberB = "member-b"
+	PartMain   = "main"
+	PartMember = "member"
+	PartOther  = "other"
 )
 
-// Admin is the identity most specs use: an admin of the conformance project.
-var Admin = Identity{Part: PartMain, ProjectID: "conformance-project-a", UserID: "conformance-admin", Roles: []string{"admin", "member", "reader"}}
+// Main is the identity most specs use: the admin of the conformance project.
+var Main = Identity{Part: PartMain, ProjectID: "conformance-project-main", UserID: "conformance-main", Roles: []string{"admin", "member", "reader"}}
 
 // Headers are what a request made as id carries: its token, or the identity headers Glance's
 // context middleware reads.
@@ -109,11 +111,11 @@ func New(endpoint string, id Identity, rec *evidence.Recorder, opts ...Option) *
 // CloseIdle closes a client's idle kept-alive connections (a spec's clients, when it ends).
 func CloseIdle(sc *gophercloud.ServiceClient) { sc.ProviderClient.HTTPClient.CloseIdleConnections() }
 
-// MemberA is a member (not an admin) of Admin's project; MemberB a member of a second project.
-// Together with Admin they exercise ownership, sharing and role checks.
+// Member is a member (not an admin) of Main's project; Other a member of a second project.
+// Together with Main they exercise ownership, sharing and role checks.
 var (
-	MemberA = Identity{Part: PartMemberA, ProjectID: Admin.ProjectID, UserID: "conformance-member-a", Roles: []string{"member", "reader"}}
-	MemberB = Identity{Part: PartMemberB, ProjectID: "conformance-project-b", UserID: "conformance-member-b", Roles: []string{"member", "reader"}}
+	Member = Identity{Part: PartMember, ProjectID: Main.ProjectID, UserID: "conformance-member", Roles: []string{"member", "reader"}}
+	Other  = Identity{Part: PartOther, ProjectID: "conformance-project-other", UserID: "conformance-other", Roles: []string{"member", "reader"}}
 )
 
 // ListQuery is a raw image-list query ("tag=x&limit=2"), for the filters and sort forms

@@ -96,7 +96,7 @@ func closesAfterEachAnswer(conn, req int) action {
 
 func newTestClient(url string) (*gophercloud.ServiceClient, *evidence.Recorder) {
 	rec := &evidence.Recorder{}
-	return New(url, Admin, rec), rec
+	return New(url, Main, rec), rec
 }
 
 func TestDroppedConnectionIsAttributedAndResent(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 // clientStalling returns a client whose bodies may stand still for stall only.
 func clientStalling(url string, stall time.Duration) (*http.Client, func()) {
-	sc := New(url, Admin, &evidence.Recorder{})
+	sc := New(url, Main, &evidence.Recorder{})
 	rec := sc.ProviderClient.HTTPClient.Transport.(bodySetter).next.(*evidence.Recorder)
 	rec.Next.(*keptAlive).stall = stall
 	return &sc.ProviderClient.HTTPClient, func() { CloseIdle(sc) }

@@ -73,7 +73,7 @@ type Cloud struct {
 	Name    string `yaml:"name"`
 	User    string `yaml:"user"`
 	Project string `yaml:"project"`
-	// Plays is the part the entry plays in a certification: main, member or project-b.
+	// Plays is the part the entry plays in a certification: main, member or other (imageapi.PartMain, ...).
 	Plays string `yaml:"plays"`
 }
 
@@ -373,7 +373,7 @@ func Names(root string) ([]string, error) {
 }
 
 // CloudParts are the parts a cloud entry can play in a certification.
-var CloudParts = []string{"main", "member", "project-b"}
+var CloudParts = []string{"main", "member", "other"} // imageapi.PartMain, PartMember, PartOther
 
 // Select resolves a comma-separated selection ("" means every matrix topology) into loaded
 // matrix topologies, in the order given. An unknown name, or one that is no matrix column, is

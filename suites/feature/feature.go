@@ -17,6 +17,7 @@ type Feature struct {
 	Tempest []string
 	// Setup and Parts say what the feature needs of an existing cloud (see cloud.go).
 	Setup string
+	Admin bool
 	Parts []string
 }
 

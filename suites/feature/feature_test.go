@@ -82,7 +82,7 @@ func TestCloudNeedsNameRegisteredFeaturesAndParts(t *testing.T) {
 			t.Errorf("cloud needs: %v", err)
 		}
 		for _, p := range n.parts {
-			if p != PartAdmin && p != PartMemberA && p != PartMemberB {
+			if p != PartMember && p != PartOther {
 				t.Errorf("%s: unknown part %q", id, p)
 			}
 		}

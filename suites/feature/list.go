@@ -18,6 +18,7 @@ type listed struct {
 	Tempest []string `yaml:"tempest"`
 	// What certifying an existing cloud on this feature needs (omitted when nothing).
 	Setup string   `yaml:"setup,omitempty"`
+	Admin bool     `yaml:"admin,omitempty"`
 	Parts []string `yaml:"parts,omitempty"`
 }
 
@@ -27,7 +28,7 @@ func List() []byte {
 	b.WriteString("# Generated from suites/feature/feature.go by make features; do not edit.\n")
 	items := make([]listed, 0, len(registry))
 	for _, f := range registry {
-		items = append(items, listed{f.ID, f.Title, f.Proves, f.Tempest, f.Setup, f.Parts})
+		items = append(items, listed{f.ID, f.Title, f.Proves, f.Tempest, f.Setup, f.Admin, f.Parts})
 	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
