@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +96,20 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 			}
 		}
 	}
+	// A column none of whose specs ran (a focus or skip filter left them all out) is no column
+	// of this matrix.
+	ran := map[string]bool{}
+	for _, c := range m.Cells {
+		ran[c.Column] = true
+	}
+	if m.Throughput != nil {
+		for _, t := range m.Throughput.Columns {
+			ran[t.Column] = true
+		}
+	}
+	if len(ran) > 0 {
+		m.Columns = slices.DeleteFunc(m.Columns, func(c Column) bool { return !ran[c.ID] })
+	}
 	// Rows follow the registry's order; features the registry entry does not name come last.
 	for _, id := range append(registryOrder, featureOrder...) {
 		if f, ok := features[id]; ok {
@@ -116,7 +131,7 @@ func (m *Matrix) throughput() *ThroughputReport {
 }
 
 func cellOf(sr types.SpecReport, ce CellEntry) Cell {
-	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(sr.RunTime)}
+	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(sr.RunTime - columnTime(sr))}
 	msg := firstLine(sr.Failure.Message)
 	_, harness := entry(sr, HarnessErrorEntryName)
 	_, na := entry(sr, NotApplicableEntryName)
@@ -174,6 +189,19 @@ func entry(sr types.SpecReport, name string) (string, bool) {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// columnTime is the part of a spec's run time its column's start (BeforeAll, with the first
+// spec) and stop (the cleanup BeforeAll registered, with the last) took: the column's, not the
+// cell's.
+func columnTime(sr types.SpecReport) time.Duration {
+	var d time.Duration
+	for _, e := range sr.SpecEvents {
+		if e.SpecEventType == types.SpecEventNodeEnd && e.NodeType.Is(types.NodeTypeBeforeAll|types.NodeTypeCleanupAfterAll) {
+			d += e.Duration
+		}
+	}
+	return d
 }
 
 func roundS(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }

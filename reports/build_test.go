@@ -425,3 +425,29 @@ func TestOrderColumnsFollowsTheRunsOrder(t *testing.T) {
 		t.Fatalf("columns in order %v, want %s", got, want)
 	}
 }
+
+// A column starts in the BeforeAll Ginkgo runs with its first spec and stops in a cleanup run
+// with its last: that time is the column's (Columns table), not the cell's.
+func TestCellDurationLeavesOutTheColumnsStartAndStop(t *testing.T) {
+	first := specOf("api.versions", "bookworm/standalone", types.SpecStatePassed, "")
+	first.RunTime = 40 * time.Second
+	first.SpecEvents = types.SpecEvents{
+		{SpecEventType: types.SpecEventNodeEnd, NodeType: types.NodeTypeBeforeAll, Duration: 35 * time.Second},
+		{SpecEventType: types.SpecEventNodeEnd, NodeType: types.NodeTypeIt, Duration: 4 * time.Second},
+		{SpecEventType: types.SpecEventNodeEnd, NodeType: types.NodeTypeCleanupAfterAll, Duration: 500 * time.Millisecond},
+	}
+	// mod_wsgi was selected by the labels, but a focus filter ran none of its specs.
+	cols := []Column{{ID: "bookworm/standalone", Topology: "standalone", Release: "bookworm"}, {ID: "bookworm/mod_wsgi", Topology: "mod_wsgi", Release: "bookworm"}}
+	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
+		ReportEntries: []types.ReportEntry{entryOf(ColumnsEntryName, cols), entryOf(FeaturesEntryName, []Feature{{ID: "api.versions"}})}}
+	m, err := Build(roundTrip(t, types.Report{SpecReports: []types.SpecReport{suite, first}}), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := m.Cell("api.versions", "bookworm/standalone"); c.DurationS != 4.5 {
+		t.Errorf("duration %vs, want 4.5s: 40s less the column's 35s start and 0.5s stop", c.DurationS)
+	}
+	if len(m.Columns) != 1 || m.Columns[0].ID != "bookworm/standalone" {
+		t.Errorf("columns %+v, want only the one whose specs ran", m.Columns)
+	}
+}

@@ -43,7 +43,6 @@ var benchmarkFeature = feature.Feature{ID: "benchmark.throughput", Title: "Throu
 
 func defineBenchmark(col *column) {
 	It("benchmark: throughput of the large image", Label(BenchmarkLabel), func(ctx SpecContext) {
-		col.enter(ctx, shared.pipeline)
 		if col.err != nil || col.na != "" {
 			Skip("column did not start")
 		}

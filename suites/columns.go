@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -43,42 +42,40 @@ type column struct {
 	meta    reports.Column
 	// restarts counts the restarts after a spec left the server unable to answer (liveness.go).
 	restarts int
-
-	// Lifecycle (pipeline.go): started in the order the specs run, stopped after its last spec.
-	specsLeft atomic.Int32  // selected specs that have not finished yet
-	ready     chan struct{} // closed once the column started, failed to, or will not start
-	launched  bool          // the pipeline started it (and holds a slot for it)
-	reported  sync.Once     // the column entry is added once, by its first spec
-	finished  sync.Once     // logs saved and containers stopped once
+	// settled: prepareColumns found it n/a or broken, so it will not start.
+	settled  bool
+	finished sync.Once // logs saved and containers stopped once
 }
 
 // The run's shared state, set up in BeforeSuite.
 var (
 	columns []*column
 	shared  struct {
-		payload  payload.Payload
-		runID    string
-		pipeline *pipeline
-		lock     hostlock.Lock
-		shard    shard
-		out      string
+		payload payload.Payload
+		runID   string
+		eng     *engine.Engine
+		cfg     *config
+		prep    *prepared
+		lock    hostlock.Lock
+		shard   shard
+		out     string
 	}
 )
 
 // webPayloadName is the file the web-download source serves.
 const webPayloadName = "payload.bin"
 
-// liveColumns bounds how many columns exist at once: the one under test and the next ones
-// starting, so that start-up overlaps testing without 27 columns' servers in memory at once.
-const liveColumns = 3
+// startTimeout bounds a column's start: images extended on first use, containers, readiness.
+const startTimeout = 15 * time.Minute
 
-// defineColumns builds the spec tree: one container per column, one spec per feature. The
-// columns sit in one Ordered container, so Ginkgo runs the specs in the order they are defined
-// (otherwise it sorts by location and text and shuffles top-level containers), which is the
-// order the pipeline starts the columns in; ContinueOnFailure keeps a failed cell from skipping
-// the rest.
+// defineColumns builds the spec tree: one container per column, one spec per feature. A column
+// starts in its BeforeAll, which Ginkgo runs before the first spec of the column that the
+// filters (labels, focus) select, and stops in the cleanup that BeforeAll registers, which
+// Ginkgo runs after the last selected spec's own cleanups. The columns sit in one Ordered
+// container (BeforeAll needs one), so a process runs them in the order they are defined, one
+// at a time; ContinueOnFailure keeps a failed cell from skipping the rest.
 func defineColumns(cfg *config) {
-	shared.runID, shared.lock, shared.shard, shared.out = cfg.ID, cfg.lock, cfg.shard, cfg.Out
+	shared.runID, shared.lock, shared.shard, shared.out, shared.cfg = cfg.ID, cfg.lock, cfg.shard, cfg.Out, cfg
 	Describe("matrix", Ordered, ContinueOnFailure, func() {
 		i := -1
 		for _, rel := range cfg.releases {
@@ -86,9 +83,12 @@ func defineColumns(cfg *config) {
 				if i++; !cfg.shard.Owns(i) {
 					continue // another shard's
 				}
-				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top, ready: make(chan struct{})}
+				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top}
 				columns = append(columns, col)
 				Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
+					// Never fails: a column that does not start is each spec's error (or n/a) to
+					// report, cell by cell, where a failed BeforeAll would skip them unexplained.
+					BeforeAll(col.begin, NodeTimeout(startTimeout))
 					for _, s := range specs {
 						defineSpec(col, s)
 					}
@@ -129,37 +129,44 @@ func defineColumns(cfg *config) {
 			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
 			release()
 		}
-		// The pipeline outlives this node: it is cancelled, and what it started stopped, when
-		// the suite ends or is interrupted.
-		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		p := newPipeline(eng, cfg, prep)
-		shared.pipeline = p
-		go p.run(runCtx, selected)
+		shared.eng, shared.prep = eng, prep
+		// A column still running when the suite ends (an interrupted run) is stopped here; its
+		// own cleanup has usually done so already.
 		DeferCleanup(func(ctx SpecContext) {
-			cancel()
-			p.stopAll(ctx, selected)
+			for _, c := range selected {
+				c.finish(ctx, cfg)
+			}
 		}, NodeTimeout(10*time.Minute))
 	}, NodeTimeout(20*time.Minute))
 }
 
-// selectedColumns are the columns with at least one spec the label filter lets through, so a
-// filter on a topology or feature starts only what it needs.
+// selectedColumns are the columns with at least one spec the label filter lets through: those
+// are prepared, and listed in the matrix. Which of them start is Ginkgo's to decide (BeforeAll
+// runs only where a spec runs), so other filters (focus, skip) start no column in vain.
 func selectedColumns() []*column {
 	filter := labelFilter()
 	var out []*column
 	for _, c := range columns {
-		n := int32(0)
 		for _, leaf := range leafLabels() {
 			if filter(append([]string{feature.TopologyLabelPrefix + c.top.Name, feature.ReleaseLabelPrefix + c.release}, leaf)) {
-				n++
+				out = append(out, c)
+				break
 			}
-		}
-		if n > 0 {
-			c.specsLeft.Store(n)
-			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// begin is the column's BeforeAll: start it (unless prepareColumns settled it as n/a or
+// broken), report its metadata with its first spec, and stop it when its last spec is done.
+func (c *column) begin(ctx SpecContext) {
+	if !c.settled {
+		c.start(ctx, shared.eng, shared.cfg, shared.prep)
+		// Registered here, Ginkgo runs it after the last spec's cleanups, which still send
+		// requests and read logs (an AfterAll would run before them).
+		DeferCleanup(func(ctx SpecContext) { c.finish(ctx, shared.cfg) }, NodeTimeout(5*time.Minute))
+	}
+	AddReportEntry(reports.ColumnEntryName, c.meta, ReportEntryVisibilityNever)
 }
 
 // benchmarkSelected tells whether any benchmark spec will run.
@@ -202,7 +209,7 @@ type prepared struct {
 
 // prepareColumns reads the images and the base configuration, fills each column's metadata,
 // and settles the columns that will not start: n/a in their release, or broken before any
-// container (their ready channel is closed here).
+// container.
 func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols []*column) *prepared {
 	p := &prepared{infos: map[string]image.Info{}, glanceFiles: map[string]map[string][]byte{}, releases: map[string]topology.Release{}}
 	fileErrs := map[string]error{}
@@ -241,21 +248,21 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 	for _, c := range cols {
 		c.meta = reports.Column{ID: c.id, Topology: c.top.Name, Release: c.release, Description: c.top.Description, Servers: map[string]string{}}
 		if c.release == existingCloudRelease {
-			continue // nothing to prepare: the pipeline signs in to it as it starts any column
+			continue // nothing to prepare: its BeforeAll signs in to it
 		}
 		info := p.infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
 		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" || c.err != nil {
 			c.meta.NotApplicable = c.na
-			close(c.ready)
+			c.settled = true
 			continue
 		}
 		serversErr := c.readServerVersions(info)
 		if err := firstErr(fileErrs[c.release], releasesErr, baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
-			close(c.ready)
+			c.settled = true
 		}
 	}
 	return p

@@ -43,7 +43,6 @@ func defineSpec(col *column, s spec) {
 			Feature: reports.Feature{ID: s.feature.ID, Title: s.feature.Title, Proves: s.feature.Proves, Tempest: s.feature.Tempest},
 			Column:  col.id,
 		}, ReportEntryVisibilityNever)
-		col.enter(ctx, shared.pipeline)
 		if col.na != "" {
 			AddReportEntry(reports.NotApplicableEntryName, col.na, ReportEntryVisibilityNever)
 			Skip(col.na)

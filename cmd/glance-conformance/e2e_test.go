@@ -20,6 +20,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 // The repository root, from this package's folder.
@@ -314,6 +315,75 @@ func TestEndToEndCertify(t *testing.T) {
 		t.Error("the terminal output holds a secret")
 	}
 	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
+// TestEndToEndGinkgoFocus runs the suite as any Ginkgo suite, through the ginkgo CLI with a run
+// configuration and a --focus filter that selects one feature of two columns: only the specs
+// focused run, each column starts for them and stops after them, and the run ends (no column
+// left waiting for specs the filter left out).
+func TestEndToEndGinkgoFocus(t *testing.T) {
+	var images strings.Builder
+	build := exec.Command("make", "-C", root, "images", "RELEASES=bookworm")
+	build.Stdout, build.Stderr = io.MultiWriter(os.Stdout, &images), io.MultiWriter(os.Stderr, &images)
+	if err := build.Run(); err != nil {
+		t.Fatalf("make images: %v", err)
+	}
+	var tag string
+	for _, line := range strings.Split(images.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[0] == "image:" && f[2] == "ready" {
+			tag = f[1]
+		}
+	}
+	if tag == "" {
+		t.Fatal("make images named no image ready")
+	}
+	out := t.TempDir()
+	deployments, _ := filepath.Abs(filepath.Join(root, "deployments"))
+	run := runconfig.Run{ID: "focus" + time.Now().Format("150405"), Deployments: deployments, Out: out,
+		Releases: []runconfig.Release{{Name: "bookworm", Image: tag}}, Topologies: []string{"standalone", "mod_wsgi"}, Shard: runconfig.Shard{Count: 1}}
+	config := filepath.Join(out, runconfig.FileName)
+	if err := run.Write(config); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(out, "ginkgo-report.json")
+	cmd := exec.Command("go", "run", "github.com/onsi/ginkgo/v2/ginkgo", "run", "--focus", `image\.tags`, "--json-report", report, "./suites")
+	cmd.Dir, cmd.Env = root, append(os.Environ(), runconfig.EnvVar+"="+config)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("ginkgo run --focus: %v", err)
+		}
+	case <-time.After(8 * time.Minute):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		<-done
+		t.Fatal("ginkgo run --focus did not end within 8 minutes: a column waits for specs the filter left out")
+	}
+	rep, err := reports.ReadGinkgoReport(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := reports.Build(rep, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Cells) != 2 || len(m.Columns) != 2 {
+		t.Errorf("%d cells in %d columns, want image.tags on bookworm/standalone and bookworm/mod_wsgi", len(m.Cells), len(m.Columns))
+	}
+	for _, c := range m.Cells {
+		if c.Feature != "image.tags" || c.Result != reports.Pass {
+			t.Errorf("%s %s: %s: %s", c.Column, c.Feature, c.Result, c.Reason)
+		}
+	}
+	if n := leftovers(t, run.ID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
