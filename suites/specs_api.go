@@ -6,21 +6,22 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 )
 
 var _ = conformance("api.versions", func(ctx SpecContext, t *Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "versions", nil, nil)
-	t.Check(err, "GET /versions")
-	t.Expectf(r.Status == 200, "GET /versions answered %d, want 200: %s", r.Status, bodySummary(r.Body))
+	Expect(err).NotTo(HaveOccurred(), "GET /versions")
+	Expect(r.Status == 200).To(BeTrue(), "GET /versions answered %d, want 200: %s", r.Status, bodySummary(r.Body))
 	var doc struct {
 		Versions []struct {
 			ID, Status string
 			Links      []struct{ Rel, Href string }
 		} `json:"versions"`
 	}
-	t.Check(json.Unmarshal(r.Body, &doc), "GET /versions body")
+	Expect(json.Unmarshal(r.Body, &doc)).NotTo(HaveOccurred(), "GET /versions body")
 	v2 := 0
 	for _, v := range doc.Versions {
 		if !strings.HasPrefix(v.ID, "v2") {
@@ -30,43 +31,40 @@ var _ = conformance("api.versions", func(ctx SpecContext, t *Target) {
 		// Clients follow these links: behind a proxy or a path prefix they must still point at
 		// the endpoint the client used.
 		for _, l := range v.Links {
-			t.Expectf(l.Rel != "self" || strings.HasPrefix(l.Href, t.Endpoint()),
-				"version %s links to %s, which is not under the endpoint %s", v.ID, l.Href, t.Endpoint())
+			Expect(l.Rel != "self" || strings.HasPrefix(l.Href, t.Endpoint())).To(BeTrue(), "version %s links to %s, which is not under the endpoint %s", v.ID, l.Href, t.Endpoint())
 		}
 	}
-	t.Expectf(v2 > 0, "GET /versions lists no v2 version: %s", truncate(string(r.Body), 200))
+	Expect(v2 > 0).To(BeTrue(), "GET /versions lists no v2 version: %s", truncate(string(r.Body), 200))
 
 	r, err = imageapi.Do(ctx, t.Client, "GET", "", nil, nil)
-	t.Check(err, "GET /")
-	t.Expectf(r.Status == 300, "GET / answered %d, want 300 Multiple Choices", r.Status)
+	Expect(err).NotTo(HaveOccurred(), "GET /")
+	Expect(r.Status == 300).To(BeTrue(), "GET / answered %d, want 300 Multiple Choices", r.Status)
 })
 
 var _ = conformance("image.lifecycle", func(ctx SpecContext, t *Target) {
 	name := t.Name()
 	created := t.CreateImage(ctx, images.CreateOpts{Name: name, Properties: map[string]string{"gc_purpose": "lifecycle"}})
-	t.Expectf(created.Status == images.ImageStatusQueued, "new image is %q, want queued", created.Status)
+	Expect(created.Status == images.ImageStatusQueued).To(BeTrue(), "new image is %q, want queued", created.Status)
 
 	got := t.GetImage(ctx, created.ID)
-	t.Expectf(got.Name == name && got.DiskFormat == "raw" && got.ContainerFormat == "bare",
-		"get returned name=%q disk=%q container=%q", got.Name, got.DiskFormat, got.ContainerFormat)
-	t.Expectf(got.Properties["gc_purpose"] == "lifecycle", "custom property came back as %v", got.Properties["gc_purpose"])
+	Expect(got.Name == name && got.DiskFormat == "raw" && got.ContainerFormat == "bare").To(BeTrue(), "get returned name=%q disk=%q container=%q", got.Name, got.DiskFormat, got.ContainerFormat)
+	Expect(got.Properties["gc_purpose"] == "lifecycle").To(BeTrue(), "custom property came back as %v", got.Properties["gc_purpose"])
 
 	pages, err := images.List(t.Client, images.ListOpts{Name: name}).AllPages(ctx)
-	t.Check(err, "list by name")
+	Expect(err).NotTo(HaveOccurred(), "list by name")
 	listed, err := images.ExtractImages(pages)
-	t.Check(err, "list by name")
-	t.Expectf(len(listed) == 1 && listed[0].ID == created.ID, "list name=%s found %d images, want exactly the one created", name, len(listed))
+	Expect(err).NotTo(HaveOccurred(), "list by name")
+	Expect(len(listed) == 1 && listed[0].ID == created.ID).To(BeTrue(), "list name=%s found %d images, want exactly the one created", name, len(listed))
 
 	newName := name + "-renamed"
 	updated, err := images.Update(ctx, t.Client, created.ID, images.UpdateOpts{
 		images.ReplaceImageName{NewName: newName},
 		images.UpdateImageProperty{Op: images.AddOp, Name: "gc_patched", Value: "yes"},
 	}).Extract()
-	t.Check(err, "JSON-patch update")
-	t.Expectf(updated.Name == newName && updated.Properties["gc_patched"] == "yes",
-		"after the patch name=%q gc_patched=%v", updated.Name, updated.Properties["gc_patched"])
+	Expect(err).NotTo(HaveOccurred(), "JSON-patch update")
+	Expect(updated.Name == newName && updated.Properties["gc_patched"] == "yes").To(BeTrue(), "after the patch name=%q gc_patched=%v", updated.Name, updated.Properties["gc_patched"])
 
-	t.Check(images.Delete(ctx, t.Client, created.ID).ExtractErr(), "delete")
+	Expect(images.Delete(ctx, t.Client, created.ID).ExtractErr()).NotTo(HaveOccurred(), "delete")
 	_, err = images.Get(ctx, t.Client, created.ID).Extract()
-	t.Expectf(err != nil && isStatus(err, 404), "get after delete: %v, want 404", errText(err))
+	Expect(err != nil && isStatus(err, 404)).To(BeTrue(), "get after delete: %v, want 404", errText(err))
 })

@@ -12,6 +12,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/tasks"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
@@ -27,42 +28,41 @@ var _ = conformance("schemas", func(ctx SpecContext, t *Target) {
 		"metadefs/namespace", "metadefs/namespaces", "metadefs/resource_type", "metadefs/resource_types",
 		"metadefs/object", "metadefs/objects", "metadefs/property", "metadefs/properties", "metadefs/tag", "metadefs/tags"} {
 		s, err := imageapi.GetSchema(ctx, t.Client, path).Extract()
-		t.Check(err, "GET /v2/schemas/"+path)
-		t.Expectf(s.Name != "" && len(s.Properties) > 0, "schema %s has name %q and %d properties, want both", path, s.Name, len(s.Properties))
+		Expect(err).NotTo(HaveOccurred(), "%s", "GET /v2/schemas/"+path)
+		Expect(s.Name != "" && len(s.Properties) > 0).To(BeTrue(), "schema %s has name %q and %d properties, want both", path, s.Name, len(s.Properties))
 		if want, ok := named[path]; ok {
-			t.Expectf(s.Name == want, "schema %s is named %q, want %q", path, s.Name, want)
+			Expect(s.Name == want).To(BeTrue(), "schema %s is named %q, want %q", path, s.Name, want)
 		}
 	}
 })
 
 var _ = conformance("tasks", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Stage(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "stage")
+	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "stage")
 	r := imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod})
-	t.Check(r.ExtractErr(), "import")
+	Expect(r.ExtractErr()).NotTo(HaveOccurred(), "import")
 	requestID := r.Header.Get("X-Openstack-Request-Id")
 	t.WaitForImport(ctx, img.ID, "glance-direct")
 
 	// Glance marks the task finished after the image went active (the flow's last step), so
 	// wait for it as Tempest does (waiters.wait_for_image_tasks_status).
 	task := t.waitForImageTask(ctx, img.ID)
-	t.Expectf(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID,
-		"the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
-	t.Expectf(requestID != "" && task.RequestID == requestID, "the task records request id %q, the import request was %q", task.RequestID, requestID)
+	Expect(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID).To(BeTrue(), "the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
+	Expect(requestID != "" && task.RequestID == requestID).To(BeTrue(), "the task records request id %q, the import request was %q", task.RequestID, requestID)
 
 	got, err := tasks.Get(ctx, t.Client, task.ID).Extract()
-	t.Check(err, "GET /v2/tasks/{id}")
-	t.Expectf(got.Status == "success", "GET /v2/tasks/%s reads status %q", task.ID, got.Status)
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/tasks/{id}")
+	Expect(got.Status == "success").To(BeTrue(), "GET /v2/tasks/%s reads status %q", task.ID, got.Status)
 	pages, err := tasks.List(t.Client, tasks.ListOpts{Limit: 1000}).AllPages(ctx)
-	t.Check(err, "GET /v2/tasks")
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/tasks")
 	all, err := tasks.ExtractTasks(pages)
-	t.Check(err, "GET /v2/tasks")
-	t.Expectf(slices.ContainsFunc(all, func(x tasks.Task) bool { return x.ID == task.ID }), "GET /v2/tasks (%d tasks) does not list the import task %s", len(all), task.ID)
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/tasks")
+	Expect(slices.ContainsFunc(all, func(x tasks.Task) bool { return x.ID == task.ID })).To(BeTrue(), "GET /v2/tasks (%d tasks) does not list the import task %s", len(all), task.ID)
 })
 
 var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
 	list, err := imageapi.ListStores(ctx, t.Client, false).Extract()
-	t.Check(err, "GET /v2/info/stores")
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores")
 	var ids, defaults []string
 	for _, s := range list.Stores {
 		ids = append(ids, s.ID)
@@ -71,22 +71,22 @@ var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
 		}
 	}
 	slices.Sort(ids)
-	t.Expectf(slices.Equal(ids, []string{"cheap", "fast"}) && slices.Equal(defaults, []string{"fast"}), "stores %v with default %v, want [cheap fast] with default fast (the base config)", ids, defaults)
+	Expect(slices.Equal(ids, []string{"cheap", "fast"}) && slices.Equal(defaults, []string{"fast"})).To(BeTrue(), "stores %v with default %v, want [cheap fast] with default fast (the base config)", ids, defaults)
 
 	detail, err := imageapi.ListStores(ctx, t.Client, true).Extract()
-	t.Check(err, "GET /v2/info/stores/detail as admin")
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores/detail as admin")
 	for _, s := range detail.Stores {
-		t.Expectf(s.Type == "file" && s.Properties["data_dir"] != nil, "store %s in detail: type %q, properties %v; want file with a data_dir", s.ID, s.Type, s.Properties)
+		Expect(s.Type == "file" && s.Properties["data_dir"] != nil).To(BeTrue(), "store %s in detail: type %q, properties %v; want file with a data_dir", s.ID, s.Type, s.Properties)
 	}
 	_, err = imageapi.ListStores(ctx, t.As(imageapi.Member), true).Extract()
-	t.ExpectStatus(err, 403, "GET /v2/info/stores/detail as a member")
+	Expect(err).To(HaveStatus(403), "GET /v2/info/stores/detail as a member")
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	t.copyTo(ctx, img.ID, "cheap")
-	t.Check(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr(), "DELETE /v2/stores/cheap/{id}")
+	Expect(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/stores/cheap/{id}")
 	got := t.GetImage(ctx, img.ID)
-	t.Expectf(slices.Equal(Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive, "after deleting from cheap: stores %v, status %q; want [fast], active", Stores(got), got.Status)
+	Expect(slices.Equal(Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive).To(BeTrue(), "after deleting from cheap: stores %v, status %q; want [fast], active", Stores(got), got.Status)
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
@@ -96,39 +96,43 @@ const cacheTimeout = 20 * time.Second
 
 var _ = conformance("cache", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 
-	t.Check(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr(), "PUT /v2/cache/{id}")
+	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id}")
 	t.waitForCache(ctx, img.ID, true, "the queued image cached")
-	t.Check(imageapi.DeleteCached(ctx, t.Client, img.ID).ExtractErr(), "DELETE /v2/cache/{id}")
+	Expect(imageapi.DeleteCached(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache/{id}")
 	t.waitForCache(ctx, img.ID, false, "the image gone from the cache after deleting it")
 
-	t.Check(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr(), "PUT /v2/cache/{id} again")
+	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id} again")
 	t.waitForCache(ctx, img.ID, true, "the image cached again")
-	t.Check(imageapi.ClearCache(ctx, t.Client, "").ExtractErr(), "DELETE /v2/cache")
+	Expect(imageapi.ClearCache(ctx, t.Client, "").ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache")
 	t.waitForCache(ctx, img.ID, false, "the image gone after clearing the cache")
 
 	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.Member)).Extract()
-	t.ExpectStatus(err, 403, "a member reading the cache state")
+	Expect(err).To(HaveStatus(403), "a member reading the cache state")
 })
 
 // waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
 func (t *Target) waitForCache(ctx context.Context, id string, cached bool, what string) {
-	pollUntil(ctx, cacheTimeout, 500*time.Millisecond, what, func() (bool, string) {
+	var state string
+	Eventually(ctx, func() (bool, error) {
 		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
-		t.Check(err, "GET /v2/cache")
-		return slices.Contains(st.CachedIDs(), id) == cached,
-			fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued)
-	})
+		if err != nil {
+			state = "GET /v2/cache"
+			return false, StopTrying(describe(err))
+		}
+		state = fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued)
+		return slices.Contains(st.CachedIDs(), id) == cached, nil
+	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), func() string { return joinReason(what, state) })
 }
 
 var _ = conformance("quota.usage", func(ctx SpecContext, t *Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/usage", nil, nil)
-	t.Check(err, "GET /v2/info/usage")
-	t.Expectf(r.Status == 200, "GET /v2/info/usage answered %d: %s", r.Status, bodySummary(r.Body))
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/usage")
+	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/usage answered %d: %s", r.Status, bodySummary(r.Body))
 	u, err := imageapi.GetUsage(ctx, t.Client).Extract()
-	t.Check(err, "GET /v2/info/usage")
-	t.Expectf(u.Usage != nil, "the usage answer has no usage object: %s", bodySummary(r.Body))
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/usage")
+	Expect(u.Usage != nil).To(BeTrue(), "the usage answer has no usage object: %s", bodySummary(r.Body))
 	// Limits come from Keystone's unified limits (use_keystone_limits); without Keystone the
 	// object is empty, which the note records.
 	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("usage reports %d resources: %s", len(u.Usage), bodySummary(r.Body)), ReportEntryVisibilityNever)
@@ -139,7 +143,7 @@ func (t *Target) namespace(ctx context.Context, protected bool) string {
 	name := t.Name()
 	_, err := imageapi.CreateNamespace(ctx, t.Client, imageapi.Namespace{Namespace: name, DisplayName: "conformance " + name,
 		Description: "created by glance-conformance", Visibility: "public", Protected: boolPtr(protected)}).Extract()
-	t.Check(err, "creating namespace "+name)
+	Expect(err).NotTo(HaveOccurred(), "%s", "creating namespace "+name)
 	DeferCleanup(func(ctx SpecContext) {
 		_, _ = imageapi.UpdateNamespace(ctx, t.Client, name, imageapi.Namespace{Namespace: name, Protected: boolPtr(false)}).Extract()
 		if err := imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, 404) {
@@ -152,25 +156,25 @@ func (t *Target) namespace(ctx context.Context, protected bool) string {
 var _ = conformance("metadefs.namespaces", func(ctx SpecContext, t *Target) {
 	name := t.namespace(ctx, false)
 	ns, err := imageapi.GetNamespace(ctx, t.Client, name).Extract()
-	t.Check(err, "reading the namespace")
-	t.Expectf(ns.DisplayName == "conformance "+name && ns.Visibility == "public", "the namespace reads display_name %q visibility %q", ns.DisplayName, ns.Visibility)
+	Expect(err).NotTo(HaveOccurred(), "reading the namespace")
+	Expect(ns.DisplayName == "conformance "+name && ns.Visibility == "public").To(BeTrue(), "the namespace reads display_name %q visibility %q", ns.DisplayName, ns.Visibility)
 	_, err = imageapi.UpdateNamespace(ctx, t.Client, name, imageapi.Namespace{Namespace: name, DisplayName: "renamed", Description: "changed"}).Extract()
-	t.Check(err, "updating the namespace")
+	Expect(err).NotTo(HaveOccurred(), "updating the namespace")
 	ns, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
-	t.Check(err, "reading the namespace")
-	t.Expectf(ns.DisplayName == "renamed" && ns.Description == "changed", "after the update the namespace reads %q / %q", ns.DisplayName, ns.Description)
+	Expect(err).NotTo(HaveOccurred(), "reading the namespace")
+	Expect(ns.DisplayName == "renamed" && ns.Description == "changed").To(BeTrue(), "after the update the namespace reads %q / %q", ns.DisplayName, ns.Description)
 	list, err := imageapi.ListNamespaces(ctx, t.Client).Extract()
-	t.Check(err, "listing namespaces")
-	t.Expectf(slices.ContainsFunc(list.Namespaces, func(n imageapi.Namespace) bool { return n.Namespace == name }), "the namespace listing (%d) lacks %s", len(list.Namespaces), name)
-	t.Check(imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr(), "deleting the namespace")
+	Expect(err).NotTo(HaveOccurred(), "listing namespaces")
+	Expect(slices.ContainsFunc(list.Namespaces, func(n imageapi.Namespace) bool { return n.Namespace == name })).To(BeTrue(), "the namespace listing (%d) lacks %s", len(list.Namespaces), name)
+	Expect(imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr()).NotTo(HaveOccurred(), "deleting the namespace")
 	_, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
-	t.ExpectStatus(err, 404, "reading the deleted namespace")
+	Expect(err).To(HaveStatus(404), "reading the deleted namespace")
 
 	guarded := t.namespace(ctx, true)
-	t.ExpectStatus(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr(), 403, "deleting a protected namespace")
+	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).To(HaveStatus(403), "deleting a protected namespace")
 	_, err = imageapi.UpdateNamespace(ctx, t.Client, guarded, imageapi.Namespace{Namespace: guarded, Protected: boolPtr(false)}).Extract()
-	t.Check(err, "unprotecting the namespace")
-	t.Check(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr(), "deleting the unprotected namespace")
+	Expect(err).NotTo(HaveOccurred(), "unprotecting the namespace")
+	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).NotTo(HaveOccurred(), "deleting the unprotected namespace")
 })
 
 var _ = conformance("metadefs.objects", func(ctx SpecContext, t *Target) {
@@ -178,78 +182,78 @@ var _ = conformance("metadefs.objects", func(ctx SpecContext, t *Target) {
 	obj := imageapi.Object{Name: "gc-object", Description: "first", Required: []string{"speed"},
 		Properties: map[string]imageapi.Property{"speed": {Title: "Speed", Type: "integer"}}}
 	_, err := imageapi.CreateObject(ctx, t.Client, ns, obj).Extract()
-	t.Check(err, "creating an object")
+	Expect(err).NotTo(HaveOccurred(), "creating an object")
 	got, err := imageapi.GetObject(ctx, t.Client, ns, obj.Name).Extract()
-	t.Check(err, "reading the object")
-	t.Expectf(got.Description == "first" && got.Properties["speed"].Type == "integer", "the object reads %+v", got)
+	Expect(err).NotTo(HaveOccurred(), "reading the object")
+	Expect(got.Description == "first" && got.Properties["speed"].Type == "integer").To(BeTrue(), "the object reads %+v", got)
 	obj.Description = "second"
 	_, err = imageapi.UpdateObject(ctx, t.Client, ns, obj.Name, obj).Extract()
-	t.Check(err, "updating the object")
+	Expect(err).NotTo(HaveOccurred(), "updating the object")
 	list, err := imageapi.ListObjects(ctx, t.Client, ns).Extract()
-	t.Check(err, "listing objects")
-	t.Expectf(len(list.Objects) == 1 && list.Objects[0].Description == "second", "objects listed: %+v, want the updated one", list.Objects)
-	t.Check(imageapi.DeleteObject(ctx, t.Client, ns, obj.Name).ExtractErr(), "deleting the object")
+	Expect(err).NotTo(HaveOccurred(), "listing objects")
+	Expect(len(list.Objects) == 1 && list.Objects[0].Description == "second").To(BeTrue(), "objects listed: %+v, want the updated one", list.Objects)
+	Expect(imageapi.DeleteObject(ctx, t.Client, ns, obj.Name).ExtractErr()).NotTo(HaveOccurred(), "deleting the object")
 	_, err = imageapi.GetObject(ctx, t.Client, ns, obj.Name).Extract()
-	t.ExpectStatus(err, 404, "reading the deleted object")
+	Expect(err).To(HaveStatus(404), "reading the deleted object")
 })
 
 var _ = conformance("metadefs.properties", func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	p := imageapi.Property{Name: "gc_property", Title: "First", Type: "string"}
 	_, err := imageapi.CreateProperty(ctx, t.Client, ns, p).Extract()
-	t.Check(err, "creating a property")
+	Expect(err).NotTo(HaveOccurred(), "creating a property")
 	got, err := imageapi.GetProperty(ctx, t.Client, ns, p.Name).Extract()
-	t.Check(err, "reading the property")
-	t.Expectf(got.Title == "First" && got.Type == "string", "the property reads %+v", got)
+	Expect(err).NotTo(HaveOccurred(), "reading the property")
+	Expect(got.Title == "First" && got.Type == "string").To(BeTrue(), "the property reads %+v", got)
 	p.Title = "Second"
 	_, err = imageapi.UpdateProperty(ctx, t.Client, ns, p.Name, p).Extract()
-	t.Check(err, "updating the property")
+	Expect(err).NotTo(HaveOccurred(), "updating the property")
 	list, err := imageapi.ListProperties(ctx, t.Client, ns).Extract()
-	t.Check(err, "listing properties")
-	t.Expectf(len(list.Properties) == 1 && list.Properties[p.Name].Title == "Second", "properties listed: %+v, want the updated one", list.Properties)
-	t.Check(imageapi.DeleteProperty(ctx, t.Client, ns, p.Name).ExtractErr(), "deleting the property")
+	Expect(err).NotTo(HaveOccurred(), "listing properties")
+	Expect(len(list.Properties) == 1 && list.Properties[p.Name].Title == "Second").To(BeTrue(), "properties listed: %+v, want the updated one", list.Properties)
+	Expect(imageapi.DeleteProperty(ctx, t.Client, ns, p.Name).ExtractErr()).NotTo(HaveOccurred(), "deleting the property")
 	_, err = imageapi.GetProperty(ctx, t.Client, ns, p.Name).Extract()
-	t.ExpectStatus(err, 404, "reading the deleted property")
+	Expect(err).To(HaveStatus(404), "reading the deleted property")
 })
 
 var _ = conformance("metadefs.tags", func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	_, err := imageapi.CreateTags(ctx, t.Client, ns, "gc-one", "gc-two").Extract()
-	t.Check(err, "creating two tags at once")
+	Expect(err).NotTo(HaveOccurred(), "creating two tags at once")
 	_, err = imageapi.CreateTag(ctx, t.Client, ns, "gc-three").Extract()
-	t.Check(err, "creating one tag")
+	Expect(err).NotTo(HaveOccurred(), "creating one tag")
 	_, err = imageapi.UpdateTag(ctx, t.Client, ns, "gc-three", "gc-four").Extract()
-	t.Check(err, "renaming a tag")
+	Expect(err).NotTo(HaveOccurred(), "renaming a tag")
 	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-four").Extract()
-	t.Check(err, "reading the renamed tag")
+	Expect(err).NotTo(HaveOccurred(), "reading the renamed tag")
 	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-three").Extract()
-	t.ExpectStatus(err, 404, "reading a tag by its old name")
-	t.Check(imageapi.DeleteTag(ctx, t.Client, ns, "gc-four").ExtractErr(), "deleting a tag")
+	Expect(err).To(HaveStatus(404), "reading a tag by its old name")
+	Expect(imageapi.DeleteTag(ctx, t.Client, ns, "gc-four").ExtractErr()).NotTo(HaveOccurred(), "deleting a tag")
 	list, err := imageapi.ListTags(ctx, t.Client, ns).Extract()
-	t.Check(err, "listing tags")
+	Expect(err).NotTo(HaveOccurred(), "listing tags")
 	var names []string
 	for _, tag := range list.Tags {
 		names = append(names, tag.Name)
 	}
 	slices.Sort(names)
-	t.Expectf(slices.Equal(names, []string{"gc-one", "gc-two"}), "tags listed %v, want [gc-one gc-two]", names)
+	Expect(slices.Equal(names, []string{"gc-one", "gc-two"})).To(BeTrue(), "tags listed %v, want [gc-one gc-two]", names)
 })
 
 var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	const rt = "OS::Glance::Image"
 	_, err := imageapi.Associate(ctx, t.Client, ns, imageapi.ResourceTypeAssociation{Name: rt, Prefix: "gc_"}).Extract()
-	t.Check(err, "associating the namespace with "+rt)
+	Expect(err).NotTo(HaveOccurred(), "%s", "associating the namespace with "+rt)
 	assoc, err := imageapi.Associations(ctx, t.Client, ns).Extract()
-	t.Check(err, "listing the namespace's resource types")
-	t.Expectf(len(assoc.Associations) == 1 && assoc.Associations[0].Name == rt && assoc.Associations[0].Prefix == "gc_", "associations %+v, want %s with prefix gc_", assoc.Associations, rt)
+	Expect(err).NotTo(HaveOccurred(), "listing the namespace's resource types")
+	Expect(len(assoc.Associations) == 1 && assoc.Associations[0].Name == rt && assoc.Associations[0].Prefix == "gc_").To(BeTrue(), "associations %+v, want %s with prefix gc_", assoc.Associations, rt)
 	all, err := imageapi.ListResourceTypes(ctx, t.Client).Extract()
-	t.Check(err, "listing resource types")
-	t.Expectf(slices.ContainsFunc(all.ResourceTypes, func(a imageapi.ResourceTypeAssociation) bool { return a.Name == rt }), "resource types %+v lack %s", all.ResourceTypes, rt)
-	t.Check(imageapi.Dissociate(ctx, t.Client, ns, rt).ExtractErr(), "removing the association")
+	Expect(err).NotTo(HaveOccurred(), "listing resource types")
+	Expect(slices.ContainsFunc(all.ResourceTypes, func(a imageapi.ResourceTypeAssociation) bool { return a.Name == rt })).To(BeTrue(), "resource types %+v lack %s", all.ResourceTypes, rt)
+	Expect(imageapi.Dissociate(ctx, t.Client, ns, rt).ExtractErr()).NotTo(HaveOccurred(), "removing the association")
 	assoc, err = imageapi.Associations(ctx, t.Client, ns).Extract()
-	t.Check(err, "listing the namespace's resource types")
-	t.Expectf(len(assoc.Associations) == 0, "associations after removing: %+v", assoc.Associations)
+	Expect(err).NotTo(HaveOccurred(), "listing the namespace's resource types")
+	Expect(len(assoc.Associations) == 0).To(BeTrue(), "associations after removing: %+v", assoc.Associations)
 })
 
 // waitForImageTask polls an image's tasks until its one task is finished (success or failure)
@@ -257,13 +261,20 @@ var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) 
 // after importTimeout.
 func (t *Target) waitForImageTask(ctx SpecContext, imageID string) imageapi.ImageTask {
 	var task imageapi.ImageTask
-	pollUntil(ctx, importTimeout, time.Second, "the import task", func() (bool, string) {
+	var state string
+	Eventually(ctx, func() (bool, error) {
 		list, err := imageapi.ListImageTasks(ctx, t.Client, imageID).Extract()
-		t.Check(err, "GET /v2/images/{id}/tasks")
-		t.Expectf(len(list.Tasks) == 1, "the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks)
+		if err != nil {
+			state = "GET /v2/images/{id}/tasks"
+			return false, StopTrying(describe(err))
+		}
+		if len(list.Tasks) != 1 {
+			state = ""
+			return false, StopTrying(fmt.Sprintf("the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks))
+		}
 		task = list.Tasks[0]
-		return task.Status == "success" || task.Status == "failure",
-			fmt.Sprintf("still %q %s after the image went active", task.Status, importTimeout)
-	})
+		state = fmt.Sprintf("still %q %s after the image went active", task.Status, importTimeout)
+		return task.Status == "success" || task.Status == "failure", nil
+	}).WithTimeout(importTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return joinReason("the import task", state) })
 	return task
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 )
@@ -16,29 +17,29 @@ const chunkSize = 64 << 10
 
 var _ = conformance("upload.content-length", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
-	t.ExpectPayload(t.GetImage(ctx, img.ID), t.Payload)
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
+	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(t.Payload))
 })
 
 var _ = conformance("upload.chunked", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Chunked(t.Payload.Data, chunkSize)).ExtractErr(), "chunked upload")
-	t.ExpectPayload(t.GetImage(ctx, img.ID), t.Payload)
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Chunked(t.Payload.Data, chunkSize)).ExtractErr()).NotTo(HaveOccurred(), "chunked upload")
+	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(t.Payload))
 })
 
 var _ = conformance("download.integrity", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
 var _ = conformance("download.range", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/images/"+img.ID+"/file", nil, map[string]string{"Range": "bytes=0-99"})
-	t.Check(err, "ranged download")
-	t.Expectf(r.Status == 206, "GET /file with Range: bytes=0-99 answered %d, want 206", r.Status)
+	Expect(err).NotTo(HaveOccurred(), "ranged download")
+	Expect(r.Status == 206).To(BeTrue(), "GET /file with Range: bytes=0-99 answered %d, want 206", r.Status)
 	want := fmt.Sprintf("bytes 0-99/%d", len(t.Payload.Data))
-	t.Expectf(r.Header.Get("Content-Range") == want, "Content-Range is %q, want %q", r.Header.Get("Content-Range"), want)
-	t.Expectf(bytes.Equal(r.Body, t.Payload.Data[:100]), "got %d bytes, not the first 100 bytes of the image", len(r.Body))
+	Expect(r.Header.Get("Content-Range") == want).To(BeTrue(), "Content-Range is %q, want %q", r.Header.Get("Content-Range"), want)
+	Expect(bytes.Equal(r.Body, t.Payload.Data[:100])).To(BeTrue(), "got %d bytes, not the first 100 bytes of the image", len(r.Body))
 })

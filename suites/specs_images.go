@@ -12,6 +12,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/members"
 	"github.com/gophercloud/gophercloud/v2/pagination"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
@@ -46,7 +47,7 @@ func (s *imageSet) add(ctx context.Context, short string, sc *gophercloud.Servic
 	img := s.t.CreateImageAs(ctx, sc, opts)
 	s.names[img.ID] = short
 	if len(data) > 0 {
-		s.t.Check(imagedata.Upload(ctx, sc, img.ID, imageapi.Sized(data)).ExtractErr(), "upload to "+short)
+		Expect(imagedata.Upload(ctx, sc, img.ID, imageapi.Sized(data)).ExtractErr()).NotTo(HaveOccurred(), "%s", "upload to "+short)
 	}
 	return img
 }
@@ -72,7 +73,7 @@ var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	c := s.add(ctx, "c", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPublic)}, t.Payload.Data[:2048])
 	d := s.add(ctx, "d", memberB, images.CreateOpts{DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
 	_, err := members.Create(ctx, t.Client, b.ID, t.Identity(imageapi.Other).ProjectID).Extract()
-	t.Check(err, "share b with the second project")
+	Expect(err).NotTo(HaveOccurred(), "share b with the second project")
 
 	s.expect(ctx, memberA, "member of a", "", false, a, b, c)
 	s.expect(ctx, memberA, "member of a", "container_format=ovf", false, b)
@@ -111,7 +112,7 @@ var _ = conformance("image.list-paging", func(ctx SpecContext, t *Target) {
 		s.add(ctx, fmt.Sprint(i), nil, images.CreateOpts{}, nil)
 	}
 	all := t.ListIDs(ctx, t.Client, "tag="+url.QueryEscape(s.tag)+"&limit=1000")
-	t.Expectf(len(all) == 5, "one page of up to 1000 listed %d images, want 5", len(all))
+	Expect(len(all) == 5).To(BeTrue(), "one page of up to 1000 listed %d images, want 5", len(all))
 
 	// Pages of 2 through the client's pager, which follows each page's "next" link; under a
 	// path prefix (/image) the link must still lead to the next page.
@@ -131,10 +132,10 @@ var _ = conformance("image.list-paging", func(ctx SpecContext, t *Target) {
 		nexts = append(nexts, body.Next)
 		return pages < 10, err
 	})
-	t.Check(err, "paging through the images 2 at a time")
+	Expect(err).NotTo(HaveOccurred(), "paging through the images 2 at a time")
 	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("next links as Glance sent them: %q", nexts), ReportEntryVisibilityNever)
 	t.ExpectListed(paged, true, s.names, fmt.Sprintf("paging 2 at a time (%d pages)", pages), all...)
-	t.Expectf(pages == 3, "paging 5 images 2 at a time took %d pages, want 3", pages)
+	Expect(pages == 3).To(BeTrue(), "paging 5 images 2 at a time took %d pages, want 3", pages)
 
 	// A marker resumes after the image it names (ListIDs follows the remaining pages).
 	s.expect(ctx, t.Client, "admin", "limit=2&marker="+all[1], true, imagesByID(all[2:])...)
@@ -166,14 +167,14 @@ var _ = conformance("image.visibility", func(ctx SpecContext, t *Target) {
 	}{{pub, 200}, {comm, 200}, {priv, 404}, {shared, 404}} {
 		_, err := images.Get(ctx, memberB, c.img.ID).Extract()
 		if c.want == 200 {
-			t.Check(err, "another project reading the "+s.names[c.img.ID]+" image")
+			Expect(err).NotTo(HaveOccurred(), "%s", "another project reading the "+s.names[c.img.ID]+" image")
 		} else {
-			t.ExpectStatus(err, c.want, "another project reading the "+s.names[c.img.ID]+" image")
+			Expect(err).To(HaveStatus(c.want), "%s", "another project reading the "+s.names[c.img.ID]+" image")
 		}
 	}
 	// Publishing is an admin's decision (policy publicize_image).
 	_, err := images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), Visibility: visibility(images.ImageVisibilityPublic), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
-	t.ExpectStatus(err, 403, "a member creating a public image")
+	Expect(err).To(HaveStatus(403), "a member creating a public image")
 })
 
 var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
@@ -183,9 +184,9 @@ var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, t.Client, "admin", "", false, shown)
 	s.expect(ctx, t.Client, "admin", "os_hidden=true", false, hidden)
 	got := t.GetImage(ctx, hidden.ID)
-	t.Expectf(got.Hidden, "a hidden image reads os_hidden=%v", got.Hidden)
+	Expect(got.Hidden).To(BeTrue(), "a hidden image reads os_hidden=%v", got.Hidden)
 	_, err := images.Update(ctx, t.Client, hidden.ID, images.UpdateOpts{images.ReplaceImageHidden{NewHidden: false}}).Extract()
-	t.Check(err, "un-hiding the image")
+	Expect(err).NotTo(HaveOccurred(), "un-hiding the image")
 	s.expect(ctx, t.Client, "admin", "", false, shown, hidden)
 })
 
@@ -196,52 +197,52 @@ var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
 	b := t.Identity(imageapi.Other).ProjectID
 
 	m, err := members.Create(ctx, t.Client, img.ID, b).Extract()
-	t.Check(err, "adding the second project as a member")
-	t.Expectf(m.Status == "pending", "a new member's status is %q, want pending", m.Status)
+	Expect(err).NotTo(HaveOccurred(), "adding the second project as a member")
+	Expect(m.Status == "pending").To(BeTrue(), "a new member's status is %q, want pending", m.Status)
 	s.expect(ctx, memberB, "the pending member", "", false)
 	s.expect(ctx, memberB, "the pending member", "visibility=shared&member_status=pending", false, img)
 	_, err = images.Get(ctx, memberB, img.ID).Extract()
-	t.Check(err, "the pending member reading the image")
+	Expect(err).NotTo(HaveOccurred(), "the pending member reading the image")
 
 	_, err = members.Update(ctx, memberA, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
-	t.ExpectStatus(err, 403, "the owner accepting on the member's behalf")
+	Expect(err).To(HaveStatus(403), "the owner accepting on the member's behalf")
 	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "gc-invalid"}).Extract()
-	t.ExpectStatus(err, 400, "the member setting an invalid status")
+	Expect(err).To(HaveStatus(400), "the member setting an invalid status")
 
 	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
-	t.Check(err, "the member accepting")
+	Expect(err).NotTo(HaveOccurred(), "the member accepting")
 	s.expect(ctx, memberB, "the accepting member", "", false, img)
 	m, err = members.Get(ctx, memberB, img.ID, b).Extract()
-	t.Check(err, "the member reading its membership")
-	t.Expectf(m.Status == "accepted", "after accepting, the membership reads %q", m.Status)
+	Expect(err).NotTo(HaveOccurred(), "the member reading its membership")
+	Expect(m.Status == "accepted").To(BeTrue(), "after accepting, the membership reads %q", m.Status)
 
 	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "rejected"}).Extract()
-	t.Check(err, "the member rejecting")
+	Expect(err).NotTo(HaveOccurred(), "the member rejecting")
 	s.expect(ctx, memberB, "the rejecting member", "", false)
 	s.expect(ctx, memberB, "the rejecting member", "visibility=shared&member_status=rejected", false, img)
 
 	pages, err := members.List(memberA, img.ID).AllPages(ctx)
-	t.Check(err, "the owner listing members")
+	Expect(err).NotTo(HaveOccurred(), "the owner listing members")
 	list, err := members.ExtractMembers(pages)
-	t.Check(err, "the owner listing members")
-	t.Expectf(len(list) == 1 && list[0].MemberID == b, "the owner lists members %v, want only %s", list, b)
+	Expect(err).NotTo(HaveOccurred(), "the owner listing members")
+	Expect(len(list) == 1 && list[0].MemberID == b).To(BeTrue(), "the owner lists members %v, want only %s", list, b)
 
-	t.Check(members.Delete(ctx, memberA, img.ID, b).ExtractErr(), "the owner removing the member")
+	Expect(members.Delete(ctx, memberA, img.ID, b).ExtractErr()).NotTo(HaveOccurred(), "the owner removing the member")
 	_, err = images.Get(ctx, memberB, img.ID).Extract()
-	t.ExpectStatus(err, 404, "the removed member reading the image")
+	Expect(err).To(HaveStatus(404), "the removed member reading the image")
 })
 
 var _ = conformance("image.tags", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "adding a tag")
-	t.Check(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "adding the same tag again")
+	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding a tag")
+	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding the same tag again")
 	got := t.GetImage(ctx, img.ID)
-	t.Expectf(len(got.Tags) == 1 && got.Tags[0] == "gc-tag", "tags after adding one twice: %q, want [gc-tag]", got.Tags)
-	t.Check(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), "deleting the tag")
+	Expect(len(got.Tags) == 1 && got.Tags[0] == "gc-tag").To(BeTrue(), "tags after adding one twice: %q, want [gc-tag]", got.Tags)
+	Expect(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "deleting the tag")
 	got = t.GetImage(ctx, img.ID)
-	t.Expectf(len(got.Tags) == 0, "tags after deleting: %q, want none", got.Tags)
-	t.ExpectStatus(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr(), 404, "deleting a tag the image does not have")
-	t.ExpectStatus(imageapi.AddImageTag(ctx, t.Client, unknownImageID, "gc-tag").ExtractErr(), 404, "tagging an image that does not exist")
+	Expect(len(got.Tags) == 0).To(BeTrue(), "tags after deleting: %q, want none", got.Tags)
+	Expect(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).To(HaveStatus(404), "deleting a tag the image does not have")
+	Expect(imageapi.AddImageTag(ctx, t.Client, unknownImageID, "gc-tag").ExtractErr()).To(HaveStatus(404), "tagging an image that does not exist")
 })
 
 // unknownImageID is a well-formed id no image has.
@@ -249,18 +250,18 @@ const unknownImageID = "00000000-0000-4000-8000-00000000dead"
 
 var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	memberA := t.As(imageapi.Member)
 
-	t.Check(imageapi.Deactivate(ctx, t.Client, img.ID).ExtractErr(), "deactivating")
+	Expect(imageapi.Deactivate(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "deactivating")
 	got := t.GetImage(ctx, img.ID)
-	t.Expectf(got.Status == images.ImageStatusDeactivated, "after deactivating the image is %q", got.Status)
+	Expect(got.Status == images.ImageStatusDeactivated).To(BeTrue(), "after deactivating the image is %q", got.Status)
 	_, err := imagedata.Download(ctx, memberA, img.ID).Extract()
-	t.ExpectStatus(err, 403, "a member downloading the deactivated image")
+	Expect(err).To(HaveStatus(403), "a member downloading the deactivated image")
 
-	t.Check(imageapi.Reactivate(ctx, t.Client, img.ID).ExtractErr(), "reactivating")
+	Expect(imageapi.Reactivate(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "reactivating")
 	got = t.GetImage(ctx, img.ID)
-	t.Expectf(got.Status == images.ImageStatusActive, "after reactivating the image is %q", got.Status)
+	Expect(got.Status == images.ImageStatusActive).To(BeTrue(), "after reactivating the image is %q", got.Status)
 	member := *t
 	member.Client = memberA
 	member.ExpectDownload(ctx, img.ID, t.Payload)
@@ -268,18 +269,18 @@ var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
 
 var _ = conformance("image.protected", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{Protected: boolPtr(true)})
-	t.ExpectStatus(images.Delete(ctx, t.Client, img.ID).ExtractErr(), 403, "deleting a protected image")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(HaveStatus(403), "deleting a protected image")
 	_, err := images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}}).Extract()
-	t.Check(err, "unprotecting")
-	t.Check(images.Delete(ctx, t.Client, img.ID).ExtractErr(), "deleting the unprotected image")
+	Expect(err).NotTo(HaveOccurred(), "unprotecting")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "deleting the unprotected image")
 
 	// os_glance_* is reserved for Glance itself, for everyone, admins included.
 	_, err = images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
 		Properties: map[string]string{"os_glance_gc_reserved": "x"}}).Extract()
-	t.ExpectStatus(err, 403, "creating an image with a reserved os_glance_ property")
+	Expect(err).To(HaveStatus(403), "creating an image with a reserved os_glance_ property")
 	other := t.CreateImage(ctx, images.CreateOpts{})
 	_, err = images.Update(ctx, t.Client, other.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "os_glance_gc_reserved", Value: "x"}}).Extract()
-	t.ExpectStatus(err, 403, "adding a reserved os_glance_ property")
+	Expect(err).To(HaveStatus(403), "adding a reserved os_glance_ property")
 })
 
 var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
@@ -288,25 +289,25 @@ var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
 		{Name: t.Name(), DiskFormat: "gc-invalid", ContainerFormat: "bare"},
 	} {
 		_, err := images.Create(ctx, t.Client, bad).Extract()
-		t.ExpectStatus(err, 400, fmt.Sprintf("creating an image with disk_format %q, container_format %q", bad.DiskFormat, bad.ContainerFormat))
+		Expect(err).To(HaveStatus(400), "%s", fmt.Sprintf("creating an image with disk_format %q, container_format %q", bad.DiskFormat, bad.ContainerFormat))
 	}
 	_, err := images.Get(ctx, t.Client, unknownImageID).Extract()
-	t.ExpectStatus(err, 404, "reading an image that does not exist")
-	t.ExpectStatus(images.Delete(ctx, t.Client, unknownImageID).ExtractErr(), 404, "deleting an image that does not exist")
+	Expect(err).To(HaveStatus(404), "reading an image that does not exist")
+	Expect(images.Delete(ctx, t.Client, unknownImageID).ExtractErr()).To(HaveStatus(404), "deleting an image that does not exist")
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	r, err := imageapi.Do(ctx, t.Client, "PATCH", "v2/images/"+img.ID, strings.NewReader(`[{"op": "gc-bogus", "path": "/name", "value": "x"}]`),
 		map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"})
-	t.Check(err, "a JSON patch with an unknown op")
-	t.Expectf(r.Status == 400, "a JSON patch with an unknown op answered %d, want 400: %s", r.Status, bodySummary(r.Body))
+	Expect(err).NotTo(HaveOccurred(), "a JSON patch with an unknown op")
+	Expect(r.Status == 400).To(BeTrue(), "a JSON patch with an unknown op answered %d, want 400: %s", r.Status, bodySummary(r.Body))
 
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr(), "upload")
-	t.ExpectStatus(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr(), 409, "uploading to an active image")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr()).NotTo(HaveOccurred(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr()).To(HaveStatus(409), "uploading to an active image")
 
-	t.Check(images.Delete(ctx, t.Client, img.ID).ExtractErr(), "delete")
-	t.ExpectStatus(images.Delete(ctx, t.Client, img.ID).ExtractErr(), 404, "deleting a deleted image")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "delete")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(HaveStatus(404), "deleting a deleted image")
 	_, err = images.Get(ctx, t.Client, img.ID).Extract()
-	t.ExpectStatus(err, 404, "reading a deleted image")
+	Expect(err).To(HaveStatus(404), "reading a deleted image")
 })
 
 // protectedProperty matches the first rule of deployments/base/files/etc/glance/
@@ -317,20 +318,20 @@ var _ = conformance("property-protections", func(ctx SpecContext, t *Target) {
 	memberA := t.As(imageapi.Member)
 	img := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{protectedProperty: "admin-set"}})
 	got, err := images.Get(ctx, memberA, img.ID).Extract()
-	t.Check(err, "a member reading the image")
-	t.Expectf(got.Properties[protectedProperty] == "admin-set", "a member reads %s=%v, want admin-set (read = admin,member)", protectedProperty, got.Properties[protectedProperty])
+	Expect(err).NotTo(HaveOccurred(), "a member reading the image")
+	Expect(got.Properties[protectedProperty] == "admin-set").To(BeTrue(), "a member reads %s=%v, want admin-set (read = admin,member)", protectedProperty, got.Properties[protectedProperty])
 
 	_, err = images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
 		Properties: map[string]string{protectedProperty: "member-set"}}).Extract()
-	t.ExpectStatus(err, 403, "a member creating an image with the protected property")
+	Expect(err).To(HaveStatus(403), "a member creating an image with the protected property")
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "member-set"}}).Extract()
-	t.ExpectStatus(err, 403, "a member changing the protected property")
+	Expect(err).To(HaveStatus(403), "a member changing the protected property")
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.RemoveOp, Name: protectedProperty}}).Extract()
-	t.ExpectStatus(err, 403, "a member removing the protected property")
+	Expect(err).To(HaveStatus(403), "a member removing the protected property")
 
 	// The rule is about that property, not the image: the member may set others, the admin this one.
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "x_gc_free", Value: "member-set"}}).Extract()
-	t.Check(err, "a member adding an unprotected property")
+	Expect(err).NotTo(HaveOccurred(), "a member adding an unprotected property")
 	_, err = images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "admin-changed"}}).Extract()
-	t.Check(err, "the admin changing the protected property")
+	Expect(err).NotTo(HaveOccurred(), "the admin changing the protected property")
 })

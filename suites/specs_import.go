@@ -10,6 +10,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imageimport"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
@@ -23,23 +24,23 @@ var (
 
 var _ = conformance("import.discovery", func(ctx SpecContext, t *Target) {
 	info, err := imageimport.Get(ctx, t.Client).Extract()
-	t.Check(err, "GET /v2/info/import")
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/import")
 	methods := slices.Sorted(slices.Values(info.ImportMethods.Value))
-	t.Expectf(slices.Equal(methods, wantMethods), "import methods are %v, want %v", methods, wantMethods)
+	Expect(slices.Equal(methods, wantMethods)).To(BeTrue(), "import methods are %v, want %v", methods, wantMethods)
 
 	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/stores", nil, nil)
-	t.Check(err, "GET /v2/info/stores")
-	t.Expectf(r.Status == 200, "GET /v2/info/stores answered %d", r.Status)
+	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores")
+	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/stores answered %d", r.Status)
 	var doc struct {
 		Stores []struct{ ID string } `json:"stores"`
 	}
-	t.Check(json.Unmarshal(r.Body, &doc), "stores body")
+	Expect(json.Unmarshal(r.Body, &doc)).NotTo(HaveOccurred(), "stores body")
 	var ids []string
 	for _, s := range doc.Stores {
 		ids = append(ids, s.ID)
 	}
 	slices.Sort(ids)
-	t.Expectf(slices.Equal(ids, wantStores), "stores are %v, want %v", ids, wantStores)
+	Expect(slices.Equal(ids, wantStores)).To(BeTrue(), "stores are %v, want %v", ids, wantStores)
 })
 
 func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
@@ -48,11 +49,11 @@ func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
 	if chunked {
 		body = imageapi.Chunked(t.Payload.Data, chunkSize)
 	}
-	t.Check(imagedata.Stage(ctx, t.Client, img.ID, body).ExtractErr(), "stage")
+	Expect(imagedata.Stage(ctx, t.Client, img.ID, body).ExtractErr()).NotTo(HaveOccurred(), "stage")
 	staged := t.GetImage(ctx, img.ID)
-	t.Expectf(staged.Status == "uploading", "after staging the image is %q, want uploading", staged.Status)
-	t.Check(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr(), "import")
-	t.ExpectPayload(t.WaitForImport(ctx, img.ID, "glance-direct"), t.Payload)
+	Expect(staged.Status == "uploading").To(BeTrue(), "after staging the image is %q, want uploading", staged.Status)
+	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr()).NotTo(HaveOccurred(), "import")
+	Expect(t.WaitForImport(ctx, img.ID, "glance-direct")).To(HaveImagePayload(t.Payload))
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 }
 
@@ -62,18 +63,18 @@ var _ = conformance("import.glance-direct-chunked", func(ctx SpecContext, t *Tar
 
 var _ = conformance("import.web-download", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{
+	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{
 		Name: imageimport.WebDownloadMethod, URI: websource.URL(webPayloadName),
-	}).ExtractErr(), "import")
-	t.ExpectPayload(t.WaitForImport(ctx, img.ID, "web-download"), t.Payload)
+	}).ExtractErr()).NotTo(HaveOccurred(), "import")
+	Expect(t.WaitForImport(ctx, img.ID, "web-download")).To(HaveImagePayload(t.Payload))
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
 var _ = conformance("import.copy-image", func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	before := Stores(t.GetImage(ctx, img.ID))
-	t.Expectf(slices.Equal(before, []string{"fast"}), "after upload the image is in stores %v, want [fast] (the default store)", before)
+	Expect(slices.Equal(before, []string{"fast"})).To(BeTrue(), "after upload the image is in stores %v, want [fast] (the default store)", before)
 
 	t.copyTo(ctx, img.ID, "cheap")
 	// The copy is read back alone: the first store's copy removed, the download can only come
@@ -92,17 +93,17 @@ var _ = conformance("import.copy-image", func(ctx SpecContext, t *Target) {
 // yet save the image, so a change made meanwhile (deleting it from a store) can be undone.
 func (t *Target) copyTo(ctx SpecContext, id, store string) {
 	r, err := imageapi.Import(ctx, t.Client, id, imageapi.ImportRequest{Method: "copy-image", Stores: []string{store}})
-	t.Check(err, "copy-image import")
-	t.Expectf(r.Status == 202, "%v", imageapi.StatusError("copy-image import", r, 202))
+	Expect(err).NotTo(HaveOccurred(), "copy-image import")
+	Expect(r.Status == 202).To(BeTrue(), "%v", imageapi.StatusError("copy-image import", r, 202))
 	copied := t.WaitForImage(ctx, id, "copy-image", func(img *images.Image) (bool, string) {
 		if failed := stringProp(img, "os_glance_failed_import"); strings.Contains(failed, store) {
 			return false, "Glance reports the copy to store " + store + " failed"
 		}
 		return slices.Contains(Stores(img), store), ""
 	})
-	t.Expectf(copied.Status == images.ImageStatusActive, "after the copy the image is %q, want active", copied.Status)
+	Expect(copied.Status == images.ImageStatusActive).To(BeTrue(), "after the copy the image is %q, want active", copied.Status)
 	task := t.waitForImageTask(ctx, id)
-	t.Expectf(task.Status == "success", "the copy-image task ended %q: %s", task.Status, task.Message)
+	Expect(task.Status == "success").To(BeTrue(), "the copy-image task ended %q: %s", task.Status, task.Message)
 	t.WaitForImage(ctx, id, "the import lock released", func(img *images.Image) (bool, string) {
 		return stringProp(img, "os_glance_import_task") == "", ""
 	})

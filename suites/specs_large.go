@@ -11,6 +11,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imageimport"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
@@ -31,11 +32,11 @@ func largeStream() *payload.Stream { return payload.NewStream(largeSeed, largeSi
 
 // ExpectSums checks an image against streamed data's digests.
 func (t *Target) ExpectSums(img *images.Image, s payload.Sums) {
-	t.Expectf(img.Status == images.ImageStatusActive, "image is %q, want active", img.Status)
-	t.Expectf(img.SizeBytes == s.Size, "size is %d, want %d", img.SizeBytes, s.Size)
-	t.Expectf(img.Checksum == s.MD5, "checksum is %q, want %q", img.Checksum, s.MD5)
+	Expect(img.Status == images.ImageStatusActive).To(BeTrue(), "image is %q, want active", img.Status)
+	Expect(img.SizeBytes == s.Size).To(BeTrue(), "size is %d, want %d", img.SizeBytes, s.Size)
+	Expect(img.Checksum == s.MD5).To(BeTrue(), "checksum is %q, want %q", img.Checksum, s.MD5)
 	hash, _ := img.Properties["os_hash_value"].(string)
-	t.Expectf(hash == s.SHA512, "os_hash_value is %.16s..., want %.16s...", hash, s.SHA512)
+	Expect(hash == s.SHA512).To(BeTrue(), "os_hash_value is %.16s..., want %.16s...", hash, s.SHA512)
 }
 
 // uploadLarge uploads the large image with Content-Length (chunked=false) or chunked in 64 KiB
@@ -57,7 +58,7 @@ func uploadLargeSpec(chunked bool) func(ctx SpecContext, t *Target) {
 			how = "chunked"
 		}
 		img := t.CreateImage(ctx, images.CreateOpts{})
-		t.Check(t.uploadLarge(ctx, img.ID, chunked), fmt.Sprintf("upload of %d bytes %s", largeSize, how))
+		Expect(t.uploadLarge(ctx, img.ID, chunked)).NotTo(HaveOccurred(), "%s", fmt.Sprintf("upload of %d bytes %s", largeSize, how))
 		t.ExpectSums(t.GetImage(ctx, img.ID), largeSums())
 		t.deleteNow(ctx, img.ID) // keep the disk for the next row
 	}
@@ -76,21 +77,20 @@ var _ = conformance("download.large", func(ctx SpecContext, t *Target) {
 		Skip("no large image could be uploaded here to download (see upload.large): " + describe(err))
 	}
 	body, err := imagedata.Download(ctx, t.Client, img.ID).Extract()
-	t.Check(err, "download")
+	Expect(err).NotTo(HaveOccurred(), "download")
 	defer body.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, body) // streamed: constant memory whatever the size
-	t.Check(err, fmt.Sprintf("download (after %d bytes)", n))
+	Expect(err).NotTo(HaveOccurred(), "%s", fmt.Sprintf("download (after %d bytes)", n))
 	got := hex.EncodeToString(h.Sum(nil))
-	t.Expectf(n == sums.Size && got == sums.SHA256, "downloaded %d bytes with sha256 %.16s..., want %d bytes with %.16s...", n, got, sums.Size, sums.SHA256)
+	Expect(n == sums.Size && got == sums.SHA256).To(BeTrue(), "downloaded %d bytes with sha256 %.16s..., want %d bytes with %.16s...", n, got, sums.Size, sums.SHA256)
 })
 
 var _ = conformance("import.glance-direct-large", func(ctx SpecContext, t *Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Stage(ctx, t.Client, img.ID, imageapi.WithLength(largeStream(), largeSize)).ExtractErr(),
-		fmt.Sprintf("stage of %d bytes with Content-Length", largeSize))
-	t.Check(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr(), "import")
+	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.WithLength(largeStream(), largeSize)).ExtractErr()).NotTo(HaveOccurred(), "%s", fmt.Sprintf("stage of %d bytes with Content-Length", largeSize))
+	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr()).NotTo(HaveOccurred(), "import")
 	t.ExpectSums(t.WaitForImport(ctx, img.ID, "glance-direct"), sums)
 })
 
@@ -117,13 +117,13 @@ func sizeCapSpec(chunked bool) func(ctx SpecContext, t *Target) {
 			// the cap by what the server kept, and notes the lost answer.
 			AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s: the connection failed before the client read an answer (%s)", how, describe(err)), ReportEntryVisibilityNever)
 		} else {
-			t.Expectf(r.Status == 413, "upload of %d bytes over image_size_cap %s answered %d, want 413: %s", overCapSize, how, r.Status, bodySummary(r.Body))
+			Expect(r.Status == 413).To(BeTrue(), "upload of %d bytes over image_size_cap %s answered %d, want 413: %s", overCapSize, how, r.Status, bodySummary(r.Body))
 		}
 		after := t.WaitForImage(ctx, img.ID, "after the refused upload", func(i *images.Image) (bool, string) {
 			return i.Status != images.ImageStatusSaving, ""
 		})
-		t.Expectf(after.Status != images.ImageStatusActive, "the image over the cap became active (%s)", how)
-		t.Expectf(len(t.leftovers(ctx, img.ID)) == 0, "data left after the refused upload (%s): %v", how, t.leftovers(ctx, img.ID))
+		Expect(after.Status != images.ImageStatusActive).To(BeTrue(), "the image over the cap became active (%s)", how)
+		Expect(len(t.leftovers(ctx, img.ID)) == 0).To(BeTrue(), "data left after the refused upload (%s): %v", how, t.leftovers(ctx, img.ID))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/reports"
 )
@@ -118,26 +119,33 @@ func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]b
 	if len(ids) == 0 {
 		return nil
 	}
-	deadline := time.Now().Add(logCatchUp)
-	for {
-		logs := t.col.dep.LogsSince(ctx, t.began)
-		seen := true
-		for _, id := range ids {
-			in := false
-			for _, l := range logs {
-				in = in || strings.Contains(l, id)
-			}
-			seen = seen && in
-		}
-		if seen || time.Now().After(deadline) || ctx.Err() != nil {
-			races := map[string]bool{}
-			for _, l := range logs { // each container apart: process ids repeat across containers
-				maps.Copy(races, raceRequestIDs(l))
-			}
-			return races
-		}
-		time.Sleep(250 * time.Millisecond)
+	var logs map[string]string
+	// Not seeing every id in time is no failure of its own: those answers are then not set aside.
+	_ = InterceptGomegaFailure(func() {
+		Eventually(ctx, func() bool {
+			logs = t.col.dep.LogsSince(ctx, t.began)
+			return allLogged(logs, ids)
+		}).WithTimeout(logCatchUp).WithPolling(250 * time.Millisecond).Should(BeTrue())
+	})
+	races := map[string]bool{}
+	for _, l := range logs { // each container apart: process ids repeat across containers
+		maps.Copy(races, raceRequestIDs(l))
 	}
+	return races
+}
+
+// allLogged tells whether every id is in some container's log.
+func allLogged(logs map[string]string, ids []string) bool {
+	for _, id := range ids {
+		in := false
+		for _, l := range logs {
+			in = in || strings.Contains(l, id)
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }
 
 // osloLine is the head of an oslo.log line: time, process id, level, logger, and "[" where a

@@ -17,6 +17,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
@@ -38,8 +39,8 @@ var _ = conformance("upload.chunked-large-chunks", func(ctx SpecContext, t *Targ
 	// 4 MiB, then one of 1 MiB + 1 byte (just over uWSGI's default chunked-input-limit), then
 	// 4 MiB chunks to the end.
 	body := imageapi.Chunks(p.Data, 4<<20, 1<<20+1, 4<<20)
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, body).ExtractErr(), "chunked upload (4 MiB chunks)")
-	t.ExpectPayload(t.GetImage(ctx, img.ID), p)
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, body).ExtractErr()).NotTo(HaveOccurred(), "chunked upload (4 MiB chunks)")
+	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(p))
 })
 
 // concurrentUploads is how many 64 MiB uploads run at once.
@@ -72,7 +73,7 @@ var _ = conformance("upload.concurrent", func(ctx SpecContext, t *Target) {
 		}
 	}
 	failed := t.setAsidePropertyRaces(ctx, all) // that row's finding, not this one's
-	t.Expectf(len(failed) == 0, "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, summarize(failed))
+	Expect(len(failed) == 0).To(BeTrue(), "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, summarize(failed))
 })
 
 var _ = conformance("upload.expect-continue", func(ctx SpecContext, t *Target) {
@@ -81,10 +82,10 @@ var _ = conformance("upload.expect-continue", func(ctx SpecContext, t *Target) {
 	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{Got100Continue: func() { got100 = true }})
 	r, err := imageapi.Do(traced, t.Client, "PUT", "v2/images/"+img.ID+"/file", imageapi.Sized(t.Payload.Data),
 		map[string]string{"Content-Type": "application/octet-stream", "Expect": "100-continue"})
-	t.Check(err, "upload with Expect: 100-continue")
+	Expect(err).NotTo(HaveOccurred(), "upload with Expect: 100-continue")
 	t.rec.Note(evidence.Exchange{Method: "note", URL: fmt.Sprintf("server sent 100 Continue: %v", got100)})
-	t.Expectf(r.Status == 204, "upload with Expect: 100-continue answered %d: %s", r.Status, bodySummary(r.Body))
-	t.ExpectPayload(t.GetImage(ctx, img.ID), t.Payload)
+	Expect(r.Status == 204).To(BeTrue(), "upload with Expect: 100-continue answered %d: %s", r.Status, bodySummary(r.Body))
+	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(t.Payload))
 })
 
 // keepAliveStep is one request of http.keep-alive, written on the kept connection.
@@ -161,17 +162,17 @@ var _ = conformance("http.keep-alive", func(ctx SpecContext, t *Target) {
 		}
 		ex.Status, ex.RequestID, ex.BodyHead = a.Status, a.Header.Get("X-Openstack-Request-Id"), truncate(string(a.Body), evidence.HeadBytes)
 		t.rec.Note(ex)
-		t.Expectf(a.Status == s.want, "%s on a kept-alive connection answered %d, want %d: %s", what, a.Status, s.want, bodySummary(a.Body))
+		Expect(a.Status == s.want).To(BeTrue(), "%s on a kept-alive connection answered %d, want %d: %s", what, a.Status, s.want, bodySummary(a.Body))
 		switch {
 		case s.method == "POST":
 			var img struct{ ID string }
-			t.Check(json.Unmarshal(a.Body, &img), "the created image")
+			Expect(json.Unmarshal(a.Body, &img)).NotTo(HaveOccurred(), "the created image")
 			imageID = img.ID
 			t.deleteAtEnd(imageID)
 		case s.path == "v2/images/{id}" && s.method == "GET":
 			var img images.Image
-			t.Check(json.Unmarshal(a.Body, &img), "the uploaded image")
-			t.ExpectPayload(&img, t.Payload)
+			Expect(json.Unmarshal(a.Body, &img)).NotTo(HaveOccurred(), "the uploaded image")
+			Expect(&img).To(HaveImagePayload(t.Payload))
 		}
 		previous = fmt.Sprintf("%d to %s", a.Status, what)
 		if a.Close {
@@ -198,7 +199,7 @@ var _ = conformance("upload.abort", func(ctx SpecContext, t *Target) {
 	half := io.MultiReader(bytes.NewReader(p.Data[:len(p.Data)/2]), failingReader{})
 	_, err := imageapi.Do(ctx, t.Client, "PUT", "v2/images/"+img.ID+"/file", imageapi.WithLength(half, int64(len(p.Data))),
 		map[string]string{"Content-Type": "application/octet-stream"})
-	t.Expectf(err != nil, "the dropped upload was answered as if complete")
+	Expect(err != nil).To(BeTrue(), "the dropped upload was answered as if complete")
 
 	// The server notices the drop when its read fails; give it time to clean up.
 	after := t.WaitForImage(ctx, img.ID, "after the dropped upload", func(i *images.Image) (bool, string) {
@@ -207,11 +208,11 @@ var _ = conformance("upload.abort", func(ctx SpecContext, t *Target) {
 		}
 		return i.Status != images.ImageStatusSaving, ""
 	})
-	t.Expectf(after.Status == images.ImageStatusQueued, "after the dropped upload the image is %q, want queued (ready for a new upload)", after.Status)
-	t.Expectf(len(t.leftovers(ctx, img.ID)) == 0, "partial data left after the dropped upload: %s", strings.Join(t.leftovers(ctx, img.ID), ", "))
+	Expect(after.Status == images.ImageStatusQueued).To(BeTrue(), "after the dropped upload the image is %q, want queued (ready for a new upload)", after.Status)
+	Expect(len(t.leftovers(ctx, img.ID)) == 0).To(BeTrue(), "partial data left after the dropped upload: %s", strings.Join(t.leftovers(ctx, img.ID), ", "))
 
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr(), "new upload after the dropped one")
-	t.ExpectPayload(t.GetImage(ctx, img.ID), p)
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr()).NotTo(HaveOccurred(), "new upload after the dropped one")
+	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(p))
 })
 
 type failingReader struct{}
@@ -260,12 +261,12 @@ const earlyAnswerBodySize = 64 << 20
 
 var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
 	endpoint, err := url.Parse(t.Endpoint())
-	t.Check(err, "the endpoint")
+	Expect(err).NotTo(HaveOccurred(), "the endpoint")
 	if endpoint.Scheme != "http" {
 		Skip("the raw client of this row speaks plain HTTP only, and the endpoint is " + endpoint.Scheme)
 	}
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	t.Check(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr(), "upload making the image active")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload making the image active")
 
 	// Glance refuses an upload to an active image (409) before it reads the body. The raw client
 	// writes the whole body anyway, as Go's and Python's clients do, then a follow-up request.
@@ -289,13 +290,13 @@ var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
 	if o.Reset() {
 		Fail(fmt.Sprintf("the connection was reset under the client still writing the body (answer read before the reset: %d); a client that writes before it reads loses the answer (%s)", o.Status, o))
 	}
-	t.Expectf(o.Status == 409, "the upload to an active image was answered %d, want 409 (%s)", o.Status, o)
+	Expect(o.Status == 409).To(BeTrue(), "the upload to an active image was answered %d, want 409 (%s)", o.Status, o)
 	switch {
 	case o.Close:
-		t.Expectf(o.ReadErr == nil, "after answering with Connection: close the stream did not end cleanly (%s)", o)
+		Expect(o.ReadErr == nil).To(BeTrue(), "after answering with Connection: close the stream did not end cleanly (%s)", o)
 		AddReportEntry(reports.NoteEntryName, "the server answered with Connection: close and read the rest of the body before closing (lingering close)", ReportEntryVisibilityNever)
 	default:
-		t.Expectf(o.Followed == 200 && o.ReadErr == nil, "the server kept the connection but did not answer the next request on it correctly (%s)", o)
+		Expect(o.Followed == 200 && o.ReadErr == nil).To(BeTrue(), "the server kept the connection but did not answer the next request on it correctly (%s)", o)
 		AddReportEntry(reports.NoteEntryName, "the server read and discarded the rest of the body and answered the next request on the same connection", ReportEntryVisibilityNever)
 	}
 })

@@ -12,7 +12,7 @@ import (
 // the tree is built here, after flag parsing and before RunSpecs. Without a configuration it
 // skips, saying how to run it: `go test ./...` passes on a machine without Docker.
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(Fail)
+	RegisterFailHandler(failWithReason)
 	cfg, err := loadConfig()
 	if errors.Is(err, errNotConfigured) {
 		t.Skip(err.Error())

@@ -16,6 +16,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
@@ -173,90 +174,60 @@ func (t *Target) deleteLeftovers(ctx context.Context) {
 // deleteNow deletes an image at once (large images would otherwise fill the disk until the
 // spec ends).
 func (t *Target) deleteNow(ctx context.Context, id string) {
-	t.Check(images.Delete(ctx, t.Client, id).ExtractErr(), "delete")
+	Expect(images.Delete(ctx, t.Client, id).ExtractErr()).NotTo(HaveOccurred(), "delete")
 }
 
 // GetImage reads an image and fails the spec if it cannot.
 func (t *Target) GetImage(ctx context.Context, id string) *images.Image {
 	img, err := images.Get(ctx, t.Client, id).Extract()
-	t.Check(err, "get image")
+	Expect(err).NotTo(HaveOccurred(), "get image")
 	return img
-}
-
-// Check fails the spec with a one-line reason if err is set.
-func (t *Target) Check(err error, what string) {
-	if err != nil {
-		Fail(what+": "+describe(err), 1)
-	}
-}
-
-// Expectf fails the spec with a one-line reason unless ok.
-func (t *Target) Expectf(ok bool, format string, args ...any) {
-	if !ok {
-		Fail(fmt.Sprintf(format, args...), 1)
-	}
-}
-
-// ExpectPayload checks an image's size, checksum and hash against the payload.
-func (t *Target) ExpectPayload(img *images.Image, p payload.Payload) {
-	t.Expectf(img.Status == images.ImageStatusActive, "image is %q, want active", img.Status)
-	t.Expectf(img.SizeBytes == int64(len(p.Data)), "size is %d, want %d", img.SizeBytes, len(p.Data))
-	t.Expectf(img.Checksum == p.MD5, "checksum is %q, want %q", img.Checksum, p.MD5)
-	algo, _ := img.Properties["os_hash_algo"].(string)
-	hash, _ := img.Properties["os_hash_value"].(string)
-	t.Expectf(algo == "sha512", "os_hash_algo is %q, want sha512", algo)
-	t.Expectf(hash == p.SHA512, "os_hash_value is %.16s..., want %.16s...", hash, p.SHA512)
 }
 
 // ExpectDownload downloads an image and compares its bytes (by SHA-512) with the payload.
 func (t *Target) ExpectDownload(ctx context.Context, id string, p payload.Payload) {
 	body, err := imagedata.Download(ctx, t.Client, id).Extract()
-	t.Check(err, "download")
+	Expect(err).NotTo(HaveOccurred(), "download")
 	defer body.Close()
 	h := sha512.New()
 	n, err := io.Copy(h, body)
-	t.Check(err, fmt.Sprintf("download (after %d bytes)", n))
+	Expect(err).NotTo(HaveOccurred(), "%s", fmt.Sprintf("download (after %d bytes)", n))
 	got := hex.EncodeToString(h.Sum(nil))
-	t.Expectf(n == int64(len(p.Data)) && got == p.SHA512, "downloaded %d bytes with sha512 %.16s..., want %d bytes with %.16s...", n, got, len(p.Data), p.SHA512)
+	Expect(n == int64(len(p.Data)) && got == p.SHA512).To(BeTrue(), "downloaded %d bytes with sha512 %.16s..., want %d bytes with %.16s...", n, got, len(p.Data), p.SHA512)
 }
 
 // importTimeout bounds an import from request to active.
 const importTimeout = 2 * time.Minute
 
 // WaitForImage polls an image until done says it is done, or fails the spec when done reports
-// a failure or the time is up.
+// a failure, a read fails, or the time is up.
 func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*images.Image) (ok bool, failure string)) *images.Image {
 	var img *images.Image
-	pollUntil(ctx, importTimeout, time.Second, what, func() (bool, string) {
-		img = t.GetImage(ctx, id)
+	state := "not read yet"
+	Eventually(ctx, func() (bool, error) {
+		got, err := images.Get(ctx, t.Client, id).Extract()
+		if err != nil {
+			state = "get image"
+			return false, StopTrying(describe(err))
+		}
+		img = got
 		ok, failure := done(img)
 		if failure != "" {
-			Fail(what+": "+failure, 3) // at WaitForImage's caller
+			state = ""
+			return false, StopTrying(failure)
 		}
-		return ok, fmt.Sprintf("image still %q after %s (%s)", img.Status, importTimeout, importState(img))
-	})
+		state = fmt.Sprintf("image still %q after %s (%s)", img.Status, importTimeout, importState(img))
+		return ok, nil
+	}).WithTimeout(importTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return joinReason(what, state) })
 	return img
 }
 
-// pollUntil calls check every interval until it reports done. When timeout has passed it
-// fails the spec with what and check's last words on the state; when the context ends, with
-// what and why.
-func pollUntil(ctx context.Context, timeout, interval time.Duration, what string, check func() (done bool, state string)) {
-	deadline := time.Now().Add(timeout)
-	for {
-		done, state := check()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			Fail(what+": "+state, 2)
-		}
-		select {
-		case <-ctx.Done():
-			Fail(what+": "+ctx.Err().Error(), 2)
-		case <-time.After(interval):
-		}
+// joinReason is "what: state", or what alone without a state.
+func joinReason(what, state string) string {
+	if state == "" {
+		return what
 	}
+	return what + ": " + state
 }
 
 // WaitForImport waits until an import has made the image active; a store listed in
@@ -364,28 +335,18 @@ func (t *Target) CreateImageAs(ctx context.Context, sc *gophercloud.ServiceClien
 		opts.ContainerFormat = "bare"
 	}
 	img, err := images.Create(ctx, sc, opts).Extract()
-	t.Check(err, "create image")
+	Expect(err).NotTo(HaveOccurred(), "create image")
 	t.deleteAtEndAs(sc, img.ID)
 	return img
-}
-
-// ExpectStatus fails unless err is an answer with status want; what names the request.
-func (t *Target) ExpectStatus(err error, want int, what string) {
-	switch {
-	case err == nil:
-		Fail(fmt.Sprintf("%s succeeded, want %d", what, want), 1)
-	case !gophercloud.ResponseCodeIs(err, want):
-		Fail(fmt.Sprintf("%s: want %d, got %s", what, want, describe(err)), 1)
-	}
 }
 
 // ListIDs lists images with a raw query as sc's identity, following every page, and returns
 // their ids in the order listed.
 func (t *Target) ListIDs(ctx context.Context, sc *gophercloud.ServiceClient, query string) []string {
 	pages, err := images.List(sc, imageapi.ListQuery(query)).AllPages(ctx)
-	t.Check(err, "list images ?"+query)
+	Expect(err).NotTo(HaveOccurred(), "%s", "list images ?"+query)
 	listed, err := images.ExtractImages(pages)
-	t.Check(err, "list images ?"+query)
+	Expect(err).NotTo(HaveOccurred(), "%s", "list images ?"+query)
 	ids := make([]string, len(listed))
 	for i, img := range listed {
 		ids[i] = img.ID
