@@ -21,13 +21,14 @@ type spec struct {
 
 var specs []spec
 
-// conformance registers the spec of a feature. The id must be in the feature registry: an
-// unknown id panics while the suite is being defined, before anything runs.
-func conformance(id string, body func(ctx SpecContext, t *Target)) bool {
-	f := feature.Get(id)
+// conformance declares a feature (a row of the matrix: id, title, what a pass proves, the
+// Tempest tests covering it, what certifying a cloud on it needs) and registers its spec. The
+// declarations are the source of suites/feature/features.yaml (make features); a second spec
+// for one id panics while the suite is being defined, before anything runs.
+func conformance(f feature.Feature, body func(ctx SpecContext, t *Target)) bool {
 	for _, s := range specs {
-		if s.feature.ID == id {
-			panic(fmt.Sprintf("feature %s has two specs", id))
+		if s.feature.ID == f.ID {
+			panic(fmt.Sprintf("feature %s has two specs", f.ID))
 		}
 	}
 	specs = append(specs, spec{feature: f, body: body})

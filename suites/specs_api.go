@@ -9,9 +9,15 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
-var _ = conformance("api.versions", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "api.versions",
+	Title:   "API version discovery",
+	Proves:  "GET /versions answers 200 listing v2 versions whose links point under the endpoint the client used, and GET / answers 300 Multiple Choices",
+	Tempest: []string{"tempest.api.image.v2.test_versions.VersionsTest.test_list_versions"},
+}, func(ctx SpecContext, t *Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "versions", nil, nil)
 	Expect(err).NotTo(HaveOccurred(), "GET /versions")
 	Expect(r.Status == 200).To(BeTrue(), "GET /versions answered %d, want 200: %s", r.Status, bodySummary(r.Body))
@@ -41,7 +47,12 @@ var _ = conformance("api.versions", func(ctx SpecContext, t *Target) {
 	Expect(r.Status == 300).To(BeTrue(), "GET / answered %d, want 300 Multiple Choices", r.Status)
 })
 
-var _ = conformance("image.lifecycle", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.lifecycle",
+	Title:   "Image create, get, list, update, delete",
+	Proves:  "an image record can be created, read, found by a name filter, changed with a JSON patch and deleted, after which it answers 404",
+	Tempest: []string{"tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_delete_image", "tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_update_image", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_no_params"},
+}, func(ctx SpecContext, t *Target) {
 	name := t.Name()
 	created := t.CreateImage(ctx, images.CreateOpts{Name: name, Properties: map[string]string{"gc_purpose": "lifecycle"}})
 	Expect(created.Status == images.ImageStatusQueued).To(BeTrue(), "new image is %q, want queued", created.Status)

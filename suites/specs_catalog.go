@@ -16,12 +16,18 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // The API around images: schemas, tasks, stores, the cache, quota usage and metadata
 // definitions.
 
-var _ = conformance("schemas", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "schemas",
+	Title:   "JSON schemas",
+	Proves:  "the image, member and task schemas and the ten metadefs schemas answer 200 with a named schema",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_get_image_schema", "tempest.api.image.v2.test_images.ListUserImagesTest.test_get_images_schema", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_member_schema", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_members_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_namespace_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_namespaces_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_resource_type_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_resources_types_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_object_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_objects_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_property_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_properties_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_tag_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_tags_schema"},
+}, func(ctx SpecContext, t *Target) {
 	// Glance names each schema; the metadefs ones are checked for content only.
 	named := map[string]string{"image": "image", "images": "images", "member": "member", "members": "members", "task": "task", "tasks": "tasks"}
 	for _, path := range []string{"image", "images", "member", "members", "task", "tasks",
@@ -36,7 +42,13 @@ var _ = conformance("schemas", func(ctx SpecContext, t *Target) {
 	}
 })
 
-var _ = conformance("tasks", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "tasks",
+	Title:   "Import tasks",
+	Proves:  "after a glance-direct import, GET /v2/images/{id}/tasks lists one successful api_image_import task carrying the import request's id, and /v2/tasks lists and shows it",
+	Tempest: []string{"none"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "stage")
 	r := imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod})
@@ -60,7 +72,15 @@ var _ = conformance("tasks", func(ctx SpecContext, t *Target) {
 	Expect(slices.ContainsFunc(all, func(x tasks.Task) bool { return x.ID == task.ID })).To(BeTrue(), "GET /v2/tasks (%d tasks) does not list the import task %s", len(all), task.ID)
 })
 
-var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "stores.info",
+	Title:   "Stores discovery and per-store delete",
+	Proves:  "/v2/info/stores lists both stores and the default, the detail listing is admin-only, and DELETE /v2/stores/{store}/{id} removes the image from that store only",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images.MultiStoresImagesTest.test_delete_image_from_specific_store", "tempest.api.image.v2.test_images.MultiStoresImportImagesTest.test_glance_direct_import_image_to_specific_stores"},
+	Setup:   "the two stores of deployments/base",
+	Admin:   true,
+	Parts:   []string{feature.PartMember},
+}, func(ctx SpecContext, t *Target) {
 	list, err := imageapi.ListStores(ctx, t.Client, false).Extract()
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores")
 	var ids, defaults []string
@@ -94,7 +114,15 @@ var _ = conformance("stores.info", func(ctx SpecContext, t *Target) {
 // where the worker runs; where it does not, waiting longer only slows the run).
 const cacheTimeout = 20 * time.Second
 
-var _ = conformance("cache", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "cache",
+	Title:   "Image cache management API",
+	Proves:  "an image queued with PUT /v2/cache/{id} gets cached, and DELETE of the entry or of the whole cache removes it; members may not use the API",
+	Tempest: []string{"tempest.api.image.v2.admin.test_image_caching.ImageCachingTest.test_image_caching_cycle"},
+	Setup:   "the cache management middleware (paste flavor cachemanagement) and a cache directory",
+	Admin:   true,
+	Parts:   []string{feature.PartMember},
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 
@@ -126,7 +154,12 @@ func (t *Target) waitForCache(ctx context.Context, id string, cached bool, what 
 	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), func() string { return joinReason(what, state) })
 }
 
-var _ = conformance("quota.usage", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "quota.usage",
+	Title:   "Quota usage",
+	Proves:  "GET /v2/info/usage answers 200 with a usage object (empty without Keystone unified limits)",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/usage", nil, nil)
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/usage")
 	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/usage answered %d: %s", r.Status, bodySummary(r.Body))
@@ -153,7 +186,13 @@ func (t *Target) namespace(ctx context.Context, protected bool) string {
 	return name
 }
 
-var _ = conformance("metadefs.namespaces", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "metadefs.namespaces",
+	Title:   "Metadefs namespaces",
+	Proves:  "a namespace is created, read, updated, listed and deleted; a protected namespace refuses deletion (403) until unprotected",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespaces.MetadataNamespacesTest.test_basic_metadata_definition_namespaces"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	name := t.namespace(ctx, false)
 	ns, err := imageapi.GetNamespace(ctx, t.Client, name).Extract()
 	Expect(err).NotTo(HaveOccurred(), "reading the namespace")
@@ -177,7 +216,13 @@ var _ = conformance("metadefs.namespaces", func(ctx SpecContext, t *Target) {
 	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).NotTo(HaveOccurred(), "deleting the unprotected namespace")
 })
 
-var _ = conformance("metadefs.objects", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "metadefs.objects",
+	Title:   "Metadefs objects",
+	Proves:  "an object with a property is created, read, updated, listed and deleted in a namespace",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_create_update_delete_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_list_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_show_meta_namespace_objects"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	obj := imageapi.Object{Name: "gc-object", Description: "first", Required: []string{"speed"},
 		Properties: map[string]imageapi.Property{"speed": {Title: "Speed", Type: "integer"}}}
@@ -197,7 +242,13 @@ var _ = conformance("metadefs.objects", func(ctx SpecContext, t *Target) {
 	Expect(err).To(HaveStatus(404), "reading the deleted object")
 })
 
-var _ = conformance("metadefs.properties", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "metadefs.properties",
+	Title:   "Metadefs properties",
+	Proves:  "a property is created, read, updated, listed and deleted in a namespace",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_properties.MetadataNamespacePropertiesTest.test_basic_meta_def_namespace_property"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	p := imageapi.Property{Name: "gc_property", Title: "First", Type: "string"}
 	_, err := imageapi.CreateProperty(ctx, t.Client, ns, p).Extract()
@@ -216,7 +267,13 @@ var _ = conformance("metadefs.properties", func(ctx SpecContext, t *Target) {
 	Expect(err).To(HaveStatus(404), "reading the deleted property")
 })
 
-var _ = conformance("metadefs.tags", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "metadefs.tags",
+	Title:   "Metadefs tags",
+	Proves:  "tags are created in bulk and singly, renamed, read, deleted and listed in a namespace",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_list_delete_namespace_tags", "tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_update_delete_tag"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	_, err := imageapi.CreateTags(ctx, t.Client, ns, "gc-one", "gc-two").Extract()
 	Expect(err).NotTo(HaveOccurred(), "creating two tags at once")
@@ -239,7 +296,13 @@ var _ = conformance("metadefs.tags", func(ctx SpecContext, t *Target) {
 	Expect(slices.Equal(names, []string{"gc-one", "gc-two"})).To(BeTrue(), "tags listed %v, want [gc-one gc-two]", names)
 })
 
-var _ = conformance("metadefs.resource-types", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "metadefs.resource-types",
+	Title:   "Metadefs resource types",
+	Proves:  "a namespace is associated with OS::Glance::Image, the association and the resource type are listed, and the association is removed",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_resource_types.MetadataResourceTypesTest.test_basic_meta_def_resource_type_association"},
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	ns := t.namespace(ctx, false)
 	const rt = "OS::Glance::Image"
 	_, err := imageapi.Associate(ctx, t.Client, ns, imageapi.ResourceTypeAssociation{Name: rt, Prefix: "gc_"}).Extract()

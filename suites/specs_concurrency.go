@@ -13,6 +13,7 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // writers is how many clients create and upload at the same moment.
@@ -22,7 +23,12 @@ const writers = 8
 // (SQLite's lock, MySQL deadlocks and lost connections).
 var dbErrorLine = regexp.MustCompile(`(?i)database is locked|OperationalError|Deadlock found|Lost connection|DBConnectionError|DBDeadlock`)
 
-var _ = conformance("image.concurrent-writers", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.concurrent-writers",
+	Title:   "Concurrent image creations and uploads",
+	Proves:  "8 clients creating and uploading images at the same moment all end with active, intact images (no database or server error)",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	p := payload.New(2, 1<<20)
 	start := make(chan struct{})
 	failures := make([]*failure, writers)

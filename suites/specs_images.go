@@ -16,6 +16,7 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // The image record API beyond create/get/delete: listing, visibility, sharing, tags, state
@@ -65,7 +66,14 @@ func (s *imageSet) expect(ctx context.Context, sc *gophercloud.ServiceClient, wh
 	s.t.ExpectListed(s.t.ListIDs(ctx, sc, q), ordered, s.names, fmt.Sprintf("listing as %s with ?%s", who, q), ids...)
 }
 
-var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.list-filters",
+	Title:   "Image list filters",
+	Proves:  "listing by container_format, disk_format, visibility, size, size_min, size_max, status, name, owner, tag and member_status returns exactly the images that match, for the owner, an admin and a member project",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_container_format", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_disk_format", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_visibility", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_size", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_min_max_size", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_status", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_name", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_image_param_owner", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_tag", "tempest.api.image.v2.test_images.ListSharedImagesTest.test_list_images_param_member_status", "tempest.api.image.v2.admin.test_images.BasicOperationsImagesAdminTest.test_list_public_image"},
+	Admin:   true,
+	Parts:   []string{feature.PartMember, feature.PartOther},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
 	a := s.add(ctx, "a", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate), Tags: []string{s.tag + "-x"}}, t.Payload.Data[:1024])
@@ -93,7 +101,12 @@ var _ = conformance("image.list-filters", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=accepted", false)
 })
 
-var _ = conformance("image.list-sort", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.list-sort",
+	Title:   "Image list sorting",
+	Proves:  "sort_key/sort_dir and sort=key:dir[,key:dir] order the listing by name and size as asked",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_sort", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_sort_key_dir"},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	// Names and sizes in different orders, so each sort key gives its own order.
 	b := s.add(ctx, "b", nil, images.CreateOpts{}, t.Payload.Data[:3000])
@@ -106,7 +119,12 @@ var _ = conformance("image.list-sort", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, t.Client, "admin", "sort=name:desc,size:asc", true, c, b, a)
 })
 
-var _ = conformance("image.list-paging", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.list-paging",
+	Title:   "Image list paging",
+	Proves:  "limit splits the listing into pages whose next links, followed by the client from the endpoint (path prefix included), return every image once and in order; marker resumes after the image it names",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_limit"},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	for i := range 5 {
 		s.add(ctx, fmt.Sprint(i), nil, images.CreateOpts{}, nil)
@@ -150,7 +168,14 @@ func imagesByID(ids []string) []*images.Image {
 	return out
 }
 
-var _ = conformance("image.visibility", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.visibility",
+	Title:   "Image visibility",
+	Proves:  "public, private, shared and community images are listed and readable by the owner's project and by another project exactly as the visibility says, and only an admin may publish",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_visibility"},
+	Admin:   true,
+	Parts:   []string{feature.PartMember, feature.PartOther},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	pub := s.add(ctx, "public", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPublic)}, nil)
 	priv := s.add(ctx, "private", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
@@ -177,7 +202,12 @@ var _ = conformance("image.visibility", func(ctx SpecContext, t *Target) {
 	Expect(err).To(HaveStatus(403), "a member creating a public image")
 })
 
-var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.hidden",
+	Title:   "Hidden images (os_hidden)",
+	Proves:  "an image with os_hidden is left out of the default listing, listed with os_hidden=true, and listed again once un-hidden",
+	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_hidden_image", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_update_hidden_image"},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	shown := s.add(ctx, "shown", nil, images.CreateOpts{}, nil)
 	hidden := s.add(ctx, "hidden", nil, images.CreateOpts{Hidden: boolPtr(true)}, nil)
@@ -190,7 +220,13 @@ var _ = conformance("image.hidden", func(ctx SpecContext, t *Target) {
 	s.expect(ctx, t.Client, "admin", "", false, shown, hidden)
 })
 
-var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.members",
+	Title:   "Image sharing with members",
+	Proves:  "a shared image's member sees it only as pending until it accepts, stops listing it when it rejects, loses it when removed; the owner cannot accept for the member and an invalid status is refused",
+	Tempest: []string{"tempest.api.image.v2.test_images_member.ImagesMemberTest.test_image_share_accept", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_image_share_reject", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_member", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_remove_image_member", "tempest.api.image.v2.test_images_member_negative.ImagesMemberNegativeTest.test_image_share_invalid_status", "tempest.api.image.v2.test_images_member_negative.ImagesMemberNegativeTest.test_image_share_owner_cannot_accept"},
+	Parts:   []string{feature.PartMember, feature.PartOther},
+}, func(ctx SpecContext, t *Target) {
 	s := newImageSet(t)
 	img := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
@@ -232,7 +268,12 @@ var _ = conformance("image.members", func(ctx SpecContext, t *Target) {
 	Expect(err).To(HaveStatus(404), "the removed member reading the image")
 })
 
-var _ = conformance("image.tags", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.tags",
+	Title:   "Image tags",
+	Proves:  "PUT and DELETE on /v2/images/{id}/tags/{tag} add (idempotently) and remove a tag; a missing tag or image answers 404",
+	Tempest: []string{"tempest.api.image.v2.test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image", "tempest.api.image.v2.test_images_tags_negative.ImagesTagsNegativeTest.test_update_tags_for_non_existing_image", "tempest.api.image.v2.test_images_tags_negative.ImagesTagsNegativeTest.test_delete_non_existing_tag"},
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding a tag")
 	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding the same tag again")
@@ -248,7 +289,14 @@ var _ = conformance("image.tags", func(ctx SpecContext, t *Target) {
 // unknownImageID is a well-formed id no image has.
 const unknownImageID = "00000000-0000-4000-8000-00000000dead"
 
-var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.deactivate",
+	Title:   "Deactivate and reactivate",
+	Proves:  "a deactivated image refuses a member's download with 403, and after reactivation the member downloads the right bytes",
+	Tempest: []string{"tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_deactivate_reactivate_image"},
+	Admin:   true,
+	Parts:   []string{feature.PartMember},
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	memberA := t.As(imageapi.Member)
@@ -267,7 +315,12 @@ var _ = conformance("image.deactivate", func(ctx SpecContext, t *Target) {
 	member.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
-var _ = conformance("image.protected", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.protected",
+	Title:   "Protected images and reserved properties",
+	Proves:  "a protected image cannot be deleted until unprotected, and os_glance_* properties are refused (403) on create and update",
+	Tempest: []string{"tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_delete_protected_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_create_image_reserved_property", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_update_image_reserved_property"},
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{Protected: boolPtr(true)})
 	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(HaveStatus(403), "deleting a protected image")
 	_, err := images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}}).Extract()
@@ -283,7 +336,12 @@ var _ = conformance("image.protected", func(ctx SpecContext, t *Target) {
 	Expect(err).To(HaveStatus(403), "adding a reserved os_glance_ property")
 })
 
-var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "image.negative",
+	Title:   "Refusals for bad requests",
+	Proves:  "invalid formats answer 400, unknown ids 404, a bad JSON patch 400, an upload to an active image 409, deleting or reading a deleted image 404",
+	Tempest: []string{"tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_register_with_invalid_container_format", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_register_with_invalid_disk_format", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_get_non_existent_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_delete_non_existing_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_get_delete_deleted_image"},
+}, func(ctx SpecContext, t *Target) {
 	for _, bad := range []images.CreateOpts{
 		{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "gc-invalid"},
 		{Name: t.Name(), DiskFormat: "gc-invalid", ContainerFormat: "bare"},
@@ -314,7 +372,15 @@ var _ = conformance("image.negative", func(ctx SpecContext, t *Target) {
 // property-protections.conf: admins create, update and delete it; members only read it.
 const protectedProperty = "x_gc_protected_level"
 
-var _ = conformance("property-protections", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "property-protections",
+	Title:   "Property protections",
+	Proves:  "with a roles-based property protection file, a member may read but not create, change or remove a protected property, while other properties and the admin are unaffected",
+	Tempest: []string{"none"},
+	Setup:   "the property protections file of deployments/base",
+	Admin:   true,
+	Parts:   []string{feature.PartMember},
+}, func(ctx SpecContext, t *Target) {
 	memberA := t.As(imageapi.Member)
 	img := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{protectedProperty: "admin-set"}})
 	got, err := images.Get(ctx, memberA, img.ID).Extract()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // The stores and import methods the base glance-api.conf enables.
@@ -22,7 +23,13 @@ var (
 	wantMethods = []string{"copy-image", "glance-direct", "web-download"}
 )
 
-var _ = conformance("import.discovery", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "import.discovery",
+	Title:   "Import methods and stores discovery",
+	Proves:  "/v2/info/import lists glance-direct, web-download and copy-image, and /v2/info/stores lists both stores",
+	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import", "tempest.api.image.v2.test_images.MultiStoresImportImagesTest.test_glance_direct_import_image_to_specific_stores"},
+	Setup:   "the import methods glance-direct, web-download and copy-image enabled and the two stores of deployments/base",
+}, func(ctx SpecContext, t *Target) {
 	info, err := imageimport.Get(ctx, t.Client).Extract()
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/import")
 	methods := slices.Sorted(slices.Values(info.ImportMethods.Value))
@@ -57,11 +64,27 @@ func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 }
 
-var _ = conformance("import.glance-direct", func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, false) })
+var _ = conformance(feature.Feature{
+	ID:      "import.glance-direct",
+	Title:   "Interoperable import: glance-direct",
+	Proves:  "staging with a Content-Length body and importing with glance-direct makes the image active with the right bytes",
+	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import", "tempest.api.image.v2.test_images.MultiStoresImportImagesTest.test_glance_direct_import_image_to_all_stores"},
+}, func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, false) })
 
-var _ = conformance("import.glance-direct-chunked", func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, true) })
+var _ = conformance(feature.Feature{
+	ID:      "import.glance-direct-chunked",
+	Title:   "Interoperable import: glance-direct, chunked staging",
+	Proves:  "staging with a chunked body and importing with glance-direct makes the image active with the right bytes",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, true) })
 
-var _ = conformance("import.web-download", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "import.web-download",
+	Title:   "Interoperable import: web-download",
+	Proves:  "Glance fetches the image from an HTTP server on its network and makes it active with the right bytes",
+	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_web_download_import"},
+	Setup:   "a web server that Glance can reach, serving the payload (the harness starts one beside each of its deployments)",
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{
 		Name: imageimport.WebDownloadMethod, URI: websource.URL(webPayloadName),
@@ -70,7 +93,14 @@ var _ = conformance("import.web-download", func(ctx SpecContext, t *Target) {
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
-var _ = conformance("import.copy-image", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "import.copy-image",
+	Title:   "Interoperable import: copy-image",
+	Proves:  "an active image is copied to the second store, its stores field then lists both, and once the first store's copy is removed (DELETE /v2/stores/{store}/{id}) the image downloads with exactly the uploaded bytes from the second",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images.ImportCopyImagesTest.test_image_copy_image_import"},
+	Setup:   "the two stores of deployments/base",
+	Admin:   true,
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	before := Stores(t.GetImage(ctx, img.ID))

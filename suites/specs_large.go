@@ -16,6 +16,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // The large image: over 1 GiB (Apache's LimitRequestBody default since 2.4.54), generated on
@@ -65,11 +66,26 @@ func uploadLargeSpec(chunked bool) func(ctx SpecContext, t *Target) {
 }
 
 var (
-	_ = conformance("upload.large", uploadLargeSpec(false))
-	_ = conformance("upload.large-chunked", uploadLargeSpec(true))
+	_ = conformance(feature.Feature{
+		ID:      "upload.large",
+		Title:   "Upload over 1 GiB",
+		Proves:  "a 1.1 GiB image streamed by the client with Content-Length becomes active with the right size and hashes",
+		Tempest: []string{"none"},
+	}, uploadLargeSpec(false))
+	_ = conformance(feature.Feature{
+		ID:      "upload.large-chunked",
+		Title:   "Chunked upload over 1 GiB",
+		Proves:  "a 1.1 GiB image streamed by the client chunked, in 64 KiB chunks, becomes active with the right size and hashes (skipped where small chunked uploads fail: upload.chunked's row)",
+		Tempest: []string{"none"},
+	}, uploadLargeSpec(true))
 )
 
-var _ = conformance("download.large", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "download.large",
+	Title:   "Download over 1 GiB",
+	Proves:  "a 1.1 GiB image downloads as a stream with exactly the uploaded bytes (SHA-256 compared while streaming)",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	if err := t.uploadLarge(ctx, img.ID, false); err != nil {
@@ -86,7 +102,12 @@ var _ = conformance("download.large", func(ctx SpecContext, t *Target) {
 	Expect(n == sums.Size && got == sums.SHA256).To(BeTrue(), "downloaded %d bytes with sha256 %.16s..., want %d bytes with %.16s...", n, got, sums.Size, sums.SHA256)
 })
 
-var _ = conformance("import.glance-direct-large", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "import.glance-direct-large",
+	Title:   "Interoperable import over 1 GiB: glance-direct",
+	Proves:  "staging a 1.1 GiB image with Content-Length and importing it with glance-direct makes it active with the right size and hashes",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.WithLength(largeStream(), largeSize)).ExtractErr()).NotTo(HaveOccurred(), "%s", fmt.Sprintf("stage of %d bytes with Content-Length", largeSize))
@@ -128,6 +149,18 @@ func sizeCapSpec(chunked bool) func(ctx SpecContext, t *Target) {
 }
 
 var (
-	_ = conformance("upload.size-cap", sizeCapSpec(false))
-	_ = conformance("upload.size-cap-chunked", sizeCapSpec(true))
+	_ = conformance(feature.Feature{
+		ID:      "upload.size-cap",
+		Title:   "Uploads over image_size_cap refused",
+		Proves:  "an upload larger than image_size_cap with Content-Length never becomes an active image and leaves no data; any answer the client gets is 413 (an answer lost to a connection reset is noted, not judged: upload.early-answer is that row)",
+		Tempest: []string{"none"},
+		Setup:   "image_size_cap of deployments/base (1.25 GiB), and read access to the stores",
+	}, sizeCapSpec(false))
+	_ = conformance(feature.Feature{
+		ID:      "upload.size-cap-chunked",
+		Title:   "Chunked uploads over image_size_cap refused",
+		Proves:  "a chunked upload larger than image_size_cap never becomes an active image and leaves no data; any answer the client gets is 413 (skipped where small chunked uploads fail: upload.chunked's row; an answer lost to a connection reset is noted, not judged)",
+		Tempest: []string{"none"},
+		Setup:   "image_size_cap of deployments/base (1.25 GiB), and read access to the stores",
+	}, sizeCapSpec(true))
 )

@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // Glance re-reads the property protections file on every image request, into one module-level
@@ -37,7 +38,13 @@ const (
 	protectionRequests = 25 // per reader
 )
 
-var _ = conformance("property-protections.concurrent", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "property-protections.concurrent",
+	Title:   "Property protections under concurrent requests",
+	Proves:  "with a property protections file of 42 rules, 16 clients reading one image at the same moment (400 requests) all get 200: Glance re-parses the file for every request into one parser its threads share, which must not break under a threaded server",
+	Tempest: []string{"none"},
+	Setup:   "a property protections file (of 42 rules, as in deployments/base), and the server's log",
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	failures := make([][]failure, protectionReaders) // per reader, so no two goroutines share one
 	start := make(chan struct{})

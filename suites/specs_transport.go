@@ -24,6 +24,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/rawhttp"
 	"github.com/glance-conformance/glance-conformance/reports"
+	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // Payloads of the transport features, made once per run on first use.
@@ -32,7 +33,12 @@ var (
 	concurrentPayload  = sync.OnceValue(func() payload.Payload { return payload.New(4, 64<<20) })
 )
 
-var _ = conformance("upload.chunked-large-chunks", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "upload.chunked-large-chunks",
+	Title:   "Chunked upload in 4 MiB chunks",
+	Proves:  "PUT /file with a chunked body of 4 MiB chunks (and one of 1 MiB + 1 byte), as qemu-img and cinder send them, makes the image active with the right bytes",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	t.SkipUnlessChunkedWorks(ctx, "chunk size")
 	p := largeChunksPayload()
 	img := t.CreateImage(ctx, images.CreateOpts{})
@@ -46,7 +52,12 @@ var _ = conformance("upload.chunked-large-chunks", func(ctx SpecContext, t *Targ
 // concurrentUploads is how many 64 MiB uploads run at once.
 const concurrentUploads = 8
 
-var _ = conformance("upload.concurrent", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "upload.concurrent",
+	Title:   "Concurrent large uploads",
+	Proves:  "8 uploads of 64 MiB at the same moment all end with active images holding the right bytes",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	p := concurrentPayload()
 	ids := make([]string, concurrentUploads)
 	for i := range ids {
@@ -76,7 +87,12 @@ var _ = conformance("upload.concurrent", func(ctx SpecContext, t *Target) {
 	Expect(len(failed) == 0).To(BeTrue(), "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, summarize(failed))
 })
 
-var _ = conformance("upload.expect-continue", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "upload.expect-continue",
+	Title:   "Upload with Expect: 100-continue",
+	Proves:  "an upload that asks for 100 Continue (as curl does above 1 MiB) completes with the right bytes",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	var got100 bool
 	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{Got100Continue: func() { got100 = true }})
@@ -96,7 +112,12 @@ type keepAliveStep struct {
 	want         int
 }
 
-var _ = conformance("http.keep-alive", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "http.keep-alive",
+	Title:   "Several requests over one connection",
+	Proves:  "over one connection, back to back, GET /versions, create, PATCH, upload, get, list and delete each get the right answer, and the server never closes the connection after an answer that did not announce the close with Connection: close (RFC 9112 9.3, 9.6); an announced close is followed on a new connection",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	// A raw connection: net/http would notice a close in the background, dial anew and silently
 	// resend an idempotent request, hiding exactly what this row measures.
 	dial := func() *rawhttp.Conn {
@@ -193,7 +214,13 @@ var _ = conformance("http.keep-alive", func(ctx SpecContext, t *Target) {
 // errDropped is how the client drops an upload halfway.
 var errDropped = errors.New("client dropped the upload")
 
-var _ = conformance("upload.abort", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "upload.abort",
+	Title:   "Upload dropped halfway",
+	Proves:  "after a client drops an upload halfway the image is not active, no partial data stays in the store or staging directories, and a new upload to the same image succeeds",
+	Tempest: []string{"none"},
+	Setup:   "read access to Glance's store and staging directories, to look for partial data",
+}, func(ctx SpecContext, t *Target) {
 	p := concurrentPayload() // 64 MiB: large enough that the server is mid-body when it drops
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	half := io.MultiReader(bytes.NewReader(p.Data[:len(p.Data)/2]), failingReader{})
@@ -259,7 +286,12 @@ func (t *Target) chunkedFailure(ctx SpecContext) string {
 // when the server answers.
 const earlyAnswerBodySize = 64 << 20
 
-var _ = conformance("upload.early-answer", func(ctx SpecContext, t *Target) {
+var _ = conformance(feature.Feature{
+	ID:      "upload.early-answer",
+	Title:   "Answer before the body, connection kept intact",
+	Proves:  "an upload Glance refuses before reading its body (409, the image is active) gets its answer while the client is still writing the body, and the connection then either carries the next request or ends cleanly, never a reset that makes a client writing before it reads lose the answer (RFC 9112 9.6)",
+	Tempest: []string{"none"},
+}, func(ctx SpecContext, t *Target) {
 	endpoint, err := url.Parse(t.Endpoint())
 	Expect(err).NotTo(HaveOccurred(), "the endpoint")
 	if endpoint.Scheme != "http" {

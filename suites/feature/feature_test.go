@@ -1,7 +1,6 @@
 package feature
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,29 +60,6 @@ func TestTempestNamesExistAtTheReferenceTag(t *testing.T) {
 			}
 			if n == "none" && len(f.Tempest) > 1 {
 				t.Errorf("%s: \"none\" must stand alone", f.ID)
-			}
-		}
-	}
-}
-
-func TestCheckedInListMatchesTheRegistry(t *testing.T) {
-	want, err := os.ReadFile(ListFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := List(); string(got) != string(want) {
-		t.Fatalf("%s is out of date with the registry: run make features and commit the result", ListFile)
-	}
-}
-
-func TestCloudNeedsNameRegisteredFeaturesAndParts(t *testing.T) {
-	for id, n := range cloudNeeds {
-		if _, err := Lookup(id); err != nil {
-			t.Errorf("cloud needs: %v", err)
-		}
-		for _, p := range n.parts {
-			if p != PartMember && p != PartOther {
-				t.Errorf("%s: unknown part %q", id, p)
 			}
 		}
 	}

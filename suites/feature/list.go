@@ -2,38 +2,37 @@ package feature
 
 import (
 	"bytes"
+	_ "embed"
 
 	"gopkg.in/yaml.v3"
 )
 
-// ListFile is the checked-in list of features, relative to this package; make features writes
-// it and a unit test fails when it and the registry disagree, as Kubernetes does with
-// test/conformance/testdata/conformance.yaml.
+// ListFile is the checked-in list of features, relative to this package.
 const ListFile = "features.yaml"
 
-type listed struct {
-	ID      string   `yaml:"id"`
-	Title   string   `yaml:"title"`
-	Proves  string   `yaml:"proves"`
-	Tempest []string `yaml:"tempest"`
-	// What certifying an existing cloud on this feature needs (omitted when nothing).
-	Setup string   `yaml:"setup,omitempty"`
-	Admin bool     `yaml:"admin,omitempty"`
-	Parts []string `yaml:"parts,omitempty"`
-}
+//go:embed features.yaml
+var listed []byte
 
-// List renders the registry as the checked-in YAML list.
-func List() []byte {
-	var b bytes.Buffer
-	b.WriteString("# Generated from suites/feature/feature.go by make features; do not edit.\n")
-	items := make([]listed, 0, len(registry))
-	for _, f := range registry {
-		items = append(items, listed{f.ID, f.Title, f.Proves, f.Tempest, f.Setup, f.Admin, f.Parts})
+// registry is the checked-in list, read once.
+var registry = func() []Feature {
+	var fs []Feature
+	if err := yaml.Unmarshal(listed, &fs); err != nil {
+		panic("suites/feature/features.yaml: " + err.Error())
 	}
+	return fs
+}()
+
+// Render writes features as the checked-in list.
+func Render(fs []Feature) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Generated from the specs' declarations (package suites) by make features; do not edit.\n")
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(items); err != nil {
+	if err := enc.Encode(fs); err != nil {
 		panic(err) // plain strings always encode
 	}
 	return b.Bytes()
 }
+
+// List is the checked-in list as it is embedded in this binary.
+func List() []byte { return listed }
