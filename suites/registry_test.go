@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 var update = flag.Bool("update", false, "rewrite suites/feature/features.yaml from the specs' declarations (make features)")
@@ -20,10 +21,7 @@ func declared() []feature.Feature {
 	for i, f := range feature.All() {
 		order[f.ID] = i
 	}
-	var fs []feature.Feature
-	for _, s := range specs {
-		fs = append(fs, s.feature)
-	}
+	fs := framework.Declared()
 	slices.SortStableFunc(fs, func(a, b feature.Feature) int {
 		ia, oka := order[a.ID]
 		ib, okb := order[b.ID]
@@ -61,8 +59,7 @@ func TestCheckedInFeatureListMatchesTheSpecs(t *testing.T) {
 
 func TestDeclarationsAreWellFormed(t *testing.T) {
 	idRE := regexp.MustCompile(`^[a-z]+(-[a-z]+)*(\.[a-z0-9-]+)*$`)
-	for _, s := range specs {
-		f := s.feature
+	for _, f := range framework.Declared() {
 		if !idRE.MatchString(f.ID) || f.Title == "" || f.Proves == "" || len(f.Tempest) == 0 {
 			t.Errorf("%q: an id of lower-case words, a title, what a pass proves and the Tempest tests (or \"none\") are all required", f.ID)
 		}

@@ -10,17 +10,18 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "api.versions",
 	Title:   "API version discovery",
 	Proves:  "GET /versions answers 200 listing v2 versions whose links point under the endpoint the client used, and GET / answers 300 Multiple Choices",
 	Tempest: []string{"tempest.api.image.v2.test_versions.VersionsTest.test_list_versions"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "versions", nil, nil)
 	Expect(err).NotTo(HaveOccurred(), "GET /versions")
-	Expect(r.Status == 200).To(BeTrue(), "GET /versions answered %d, want 200: %s", r.Status, bodySummary(r.Body))
+	Expect(r.Status == 200).To(BeTrue(), "GET /versions answered %d, want 200: %s", r.Status, framework.BodySummary(r.Body))
 	var doc struct {
 		Versions []struct {
 			ID, Status string
@@ -40,19 +41,19 @@ var _ = conformance(feature.Feature{
 			Expect(l.Rel != "self" || strings.HasPrefix(l.Href, t.Endpoint())).To(BeTrue(), "version %s links to %s, which is not under the endpoint %s", v.ID, l.Href, t.Endpoint())
 		}
 	}
-	Expect(v2 > 0).To(BeTrue(), "GET /versions lists no v2 version: %s", truncate(string(r.Body), 200))
+	Expect(v2 > 0).To(BeTrue(), "GET /versions lists no v2 version: %s", framework.Truncate(string(r.Body), 200))
 
 	r, err = imageapi.Do(ctx, t.Client, "GET", "", nil, nil)
 	Expect(err).NotTo(HaveOccurred(), "GET /")
 	Expect(r.Status == 300).To(BeTrue(), "GET / answered %d, want 300 Multiple Choices", r.Status)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.lifecycle",
 	Title:   "Image create, get, list, update, delete",
 	Proves:  "an image record can be created, read, found by a name filter, changed with a JSON patch and deleted, after which it answers 404",
 	Tempest: []string{"tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_delete_image", "tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_update_image", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_no_params"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	name := t.Name()
 	created := t.CreateImage(ctx, images.CreateOpts{Name: name, Properties: map[string]string{"gc_purpose": "lifecycle"}})
 	Expect(created.Status == images.ImageStatusQueued).To(BeTrue(), "new image is %q, want queued", created.Status)
@@ -77,5 +78,5 @@ var _ = conformance(feature.Feature{
 
 	Expect(images.Delete(ctx, t.Client, created.ID).ExtractErr()).NotTo(HaveOccurred(), "delete")
 	_, err = images.Get(ctx, t.Client, created.ID).Extract()
-	Expect(err != nil && isStatus(err, 404)).To(BeTrue(), "get after delete: %v, want 404", errText(err))
+	Expect(err != nil && framework.IsStatus(err, 404)).To(BeTrue(), "get after delete: %v, want 404", framework.ErrText(err))
 })

@@ -15,19 +15,19 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
-	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // The API around images: schemas, tasks, stores, the cache, quota usage and metadata
 // definitions.
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "schemas",
 	Title:   "JSON schemas",
 	Proves:  "the image, member and task schemas and the ten metadefs schemas answer 200 with a named schema",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_get_image_schema", "tempest.api.image.v2.test_images.ListUserImagesTest.test_get_images_schema", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_member_schema", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_members_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_namespace_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_namespaces_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_resource_type_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_resources_types_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_object_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_objects_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_property_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_properties_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_tag_schema", "tempest.api.image.v2.test_images_metadefs_schema.MetadataSchemaTest.test_get_metadata_tags_schema"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	// Glance names each schema; the metadefs ones are checked for content only.
 	named := map[string]string{"image": "image", "images": "images", "member": "member", "members": "members", "task": "task", "tasks": "tasks"}
 	for _, path := range []string{"image", "images", "member", "members", "task", "tasks",
@@ -42,13 +42,13 @@ var _ = conformance(feature.Feature{
 	}
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "tasks",
 	Title:   "Import tasks",
 	Proves:  "after a glance-direct import, GET /v2/images/{id}/tasks lists one successful api_image_import task carrying the import request's id, and /v2/tasks lists and shows it",
 	Tempest: []string{"none"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "stage")
 	r := imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod})
@@ -58,7 +58,7 @@ var _ = conformance(feature.Feature{
 
 	// Glance marks the task finished after the image went active (the flow's last step), so
 	// wait for it as Tempest does (waiters.wait_for_image_tasks_status).
-	task := t.waitForImageTask(ctx, img.ID)
+	task := waitForImageTask(t, ctx, img.ID)
 	Expect(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID).To(BeTrue(), "the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
 	Expect(requestID != "" && task.RequestID == requestID).To(BeTrue(), "the task records request id %q, the import request was %q", task.RequestID, requestID)
 
@@ -72,7 +72,7 @@ var _ = conformance(feature.Feature{
 	Expect(slices.ContainsFunc(all, func(x tasks.Task) bool { return x.ID == task.ID })).To(BeTrue(), "GET /v2/tasks (%d tasks) does not list the import task %s", len(all), task.ID)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "stores.info",
 	Title:   "Stores discovery and per-store delete",
 	Proves:  "/v2/info/stores lists both stores and the default, the detail listing is admin-only, and DELETE /v2/stores/{store}/{id} removes the image from that store only",
@@ -80,7 +80,7 @@ var _ = conformance(feature.Feature{
 	Setup:   "the two stores of deployments/base",
 	Admin:   true,
 	Parts:   []string{feature.PartMember},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	list, err := imageapi.ListStores(ctx, t.Client, false).Extract()
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores")
 	var ids, defaults []string
@@ -99,14 +99,14 @@ var _ = conformance(feature.Feature{
 		Expect(s.Type == "file" && s.Properties["data_dir"] != nil).To(BeTrue(), "store %s in detail: type %q, properties %v; want file with a data_dir", s.ID, s.Type, s.Properties)
 	}
 	_, err = imageapi.ListStores(ctx, t.As(imageapi.Member), true).Extract()
-	Expect(err).To(HaveStatus(403), "GET /v2/info/stores/detail as a member")
+	Expect(err).To(framework.HaveStatus(403), "GET /v2/info/stores/detail as a member")
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
-	t.copyTo(ctx, img.ID, "cheap")
+	copyTo(t, ctx, img.ID, "cheap")
 	Expect(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/stores/cheap/{id}")
 	got := t.GetImage(ctx, img.ID)
-	Expect(slices.Equal(Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive).To(BeTrue(), "after deleting from cheap: stores %v, status %q; want [fast], active", Stores(got), got.Status)
+	Expect(slices.Equal(framework.Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive).To(BeTrue(), "after deleting from cheap: stores %v, status %q; want [fast], active", framework.Stores(got), got.Status)
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
@@ -114,7 +114,7 @@ var _ = conformance(feature.Feature{
 // where the worker runs; where it does not, waiting longer only slows the run).
 const cacheTimeout = 20 * time.Second
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "cache",
 	Title:   "Image cache management API",
 	Proves:  "an image queued with PUT /v2/cache/{id} gets cached, and DELETE of the entry or of the whole cache removes it; members may not use the API",
@@ -122,57 +122,57 @@ var _ = conformance(feature.Feature{
 	Setup:   "the cache management middleware (paste flavor cachemanagement) and a cache directory",
 	Admin:   true,
 	Parts:   []string{feature.PartMember},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 
 	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id}")
-	t.waitForCache(ctx, img.ID, true, "the queued image cached")
+	waitForCache(t, ctx, img.ID, true, "the queued image cached")
 	Expect(imageapi.DeleteCached(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache/{id}")
-	t.waitForCache(ctx, img.ID, false, "the image gone from the cache after deleting it")
+	waitForCache(t, ctx, img.ID, false, "the image gone from the cache after deleting it")
 
 	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id} again")
-	t.waitForCache(ctx, img.ID, true, "the image cached again")
+	waitForCache(t, ctx, img.ID, true, "the image cached again")
 	Expect(imageapi.ClearCache(ctx, t.Client, "").ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache")
-	t.waitForCache(ctx, img.ID, false, "the image gone after clearing the cache")
+	waitForCache(t, ctx, img.ID, false, "the image gone after clearing the cache")
 
 	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.Member)).Extract()
-	Expect(err).To(HaveStatus(403), "a member reading the cache state")
+	Expect(err).To(framework.HaveStatus(403), "a member reading the cache state")
 })
 
 // waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
-func (t *Target) waitForCache(ctx context.Context, id string, cached bool, what string) {
+func waitForCache(t *framework.Target, ctx context.Context, id string, cached bool, what string) {
 	var state string
 	Eventually(ctx, func() (bool, error) {
 		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
 		if err != nil {
 			state = "GET /v2/cache"
-			return false, StopTrying(describe(err))
+			return false, StopTrying(framework.ErrorLine(err))
 		}
 		state = fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued)
 		return slices.Contains(st.CachedIDs(), id) == cached, nil
-	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), func() string { return joinReason(what, state) })
+	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), func() string { return framework.JoinReason(what, state) })
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "quota.usage",
 	Title:   "Quota usage",
 	Proves:  "GET /v2/info/usage answers 200 with a usage object (empty without Keystone unified limits)",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	r, err := imageapi.Do(ctx, t.Client, "GET", "v2/info/usage", nil, nil)
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/usage")
-	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/usage answered %d: %s", r.Status, bodySummary(r.Body))
+	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/usage answered %d: %s", r.Status, framework.BodySummary(r.Body))
 	u, err := imageapi.GetUsage(ctx, t.Client).Extract()
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/usage")
-	Expect(u.Usage != nil).To(BeTrue(), "the usage answer has no usage object: %s", bodySummary(r.Body))
+	Expect(u.Usage != nil).To(BeTrue(), "the usage answer has no usage object: %s", framework.BodySummary(r.Body))
 	// Limits come from Keystone's unified limits (use_keystone_limits); without Keystone the
 	// object is empty, which the note records.
-	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("usage reports %d resources: %s", len(u.Usage), bodySummary(r.Body)), ReportEntryVisibilityNever)
+	framework.Note("usage reports %d resources: %s", len(u.Usage), framework.BodySummary(r.Body))
 })
 
 // namespace creates a metadefs namespace for the spec and deletes it at the end.
-func (t *Target) namespace(ctx context.Context, protected bool) string {
+func namespace(t *framework.Target, ctx context.Context, protected bool) string {
 	name := t.Name()
 	_, err := imageapi.CreateNamespace(ctx, t.Client, imageapi.Namespace{Namespace: name, DisplayName: "conformance " + name,
 		Description: "created by glance-conformance", Visibility: "public", Protected: boolPtr(protected)}).Extract()
@@ -186,14 +186,14 @@ func (t *Target) namespace(ctx context.Context, protected bool) string {
 	return name
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "metadefs.namespaces",
 	Title:   "Metadefs namespaces",
 	Proves:  "a namespace is created, read, updated, listed and deleted; a protected namespace refuses deletion (403) until unprotected",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespaces.MetadataNamespacesTest.test_basic_metadata_definition_namespaces"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
-	name := t.namespace(ctx, false)
+}, func(ctx SpecContext, t *framework.Target) {
+	name := namespace(t, ctx, false)
 	ns, err := imageapi.GetNamespace(ctx, t.Client, name).Extract()
 	Expect(err).NotTo(HaveOccurred(), "reading the namespace")
 	Expect(ns.DisplayName == "conformance "+name && ns.Visibility == "public").To(BeTrue(), "the namespace reads display_name %q visibility %q", ns.DisplayName, ns.Visibility)
@@ -207,23 +207,23 @@ var _ = conformance(feature.Feature{
 	Expect(slices.ContainsFunc(list.Namespaces, func(n imageapi.Namespace) bool { return n.Namespace == name })).To(BeTrue(), "the namespace listing (%d) lacks %s", len(list.Namespaces), name)
 	Expect(imageapi.DeleteNamespace(ctx, t.Client, name).ExtractErr()).NotTo(HaveOccurred(), "deleting the namespace")
 	_, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
-	Expect(err).To(HaveStatus(404), "reading the deleted namespace")
+	Expect(err).To(framework.HaveStatus(404), "reading the deleted namespace")
 
-	guarded := t.namespace(ctx, true)
-	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).To(HaveStatus(403), "deleting a protected namespace")
+	guarded := namespace(t, ctx, true)
+	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).To(framework.HaveStatus(403), "deleting a protected namespace")
 	_, err = imageapi.UpdateNamespace(ctx, t.Client, guarded, imageapi.Namespace{Namespace: guarded, Protected: boolPtr(false)}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "unprotecting the namespace")
 	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).NotTo(HaveOccurred(), "deleting the unprotected namespace")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "metadefs.objects",
 	Title:   "Metadefs objects",
 	Proves:  "an object with a property is created, read, updated, listed and deleted in a namespace",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_create_update_delete_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_list_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_show_meta_namespace_objects"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
-	ns := t.namespace(ctx, false)
+}, func(ctx SpecContext, t *framework.Target) {
+	ns := namespace(t, ctx, false)
 	obj := imageapi.Object{Name: "gc-object", Description: "first", Required: []string{"speed"},
 		Properties: map[string]imageapi.Property{"speed": {Title: "Speed", Type: "integer"}}}
 	_, err := imageapi.CreateObject(ctx, t.Client, ns, obj).Extract()
@@ -239,17 +239,17 @@ var _ = conformance(feature.Feature{
 	Expect(len(list.Objects) == 1 && list.Objects[0].Description == "second").To(BeTrue(), "objects listed: %+v, want the updated one", list.Objects)
 	Expect(imageapi.DeleteObject(ctx, t.Client, ns, obj.Name).ExtractErr()).NotTo(HaveOccurred(), "deleting the object")
 	_, err = imageapi.GetObject(ctx, t.Client, ns, obj.Name).Extract()
-	Expect(err).To(HaveStatus(404), "reading the deleted object")
+	Expect(err).To(framework.HaveStatus(404), "reading the deleted object")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "metadefs.properties",
 	Title:   "Metadefs properties",
 	Proves:  "a property is created, read, updated, listed and deleted in a namespace",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_properties.MetadataNamespacePropertiesTest.test_basic_meta_def_namespace_property"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
-	ns := t.namespace(ctx, false)
+}, func(ctx SpecContext, t *framework.Target) {
+	ns := namespace(t, ctx, false)
 	p := imageapi.Property{Name: "gc_property", Title: "First", Type: "string"}
 	_, err := imageapi.CreateProperty(ctx, t.Client, ns, p).Extract()
 	Expect(err).NotTo(HaveOccurred(), "creating a property")
@@ -264,17 +264,17 @@ var _ = conformance(feature.Feature{
 	Expect(len(list.Properties) == 1 && list.Properties[p.Name].Title == "Second").To(BeTrue(), "properties listed: %+v, want the updated one", list.Properties)
 	Expect(imageapi.DeleteProperty(ctx, t.Client, ns, p.Name).ExtractErr()).NotTo(HaveOccurred(), "deleting the property")
 	_, err = imageapi.GetProperty(ctx, t.Client, ns, p.Name).Extract()
-	Expect(err).To(HaveStatus(404), "reading the deleted property")
+	Expect(err).To(framework.HaveStatus(404), "reading the deleted property")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "metadefs.tags",
 	Title:   "Metadefs tags",
 	Proves:  "tags are created in bulk and singly, renamed, read, deleted and listed in a namespace",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_list_delete_namespace_tags", "tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_update_delete_tag"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
-	ns := t.namespace(ctx, false)
+}, func(ctx SpecContext, t *framework.Target) {
+	ns := namespace(t, ctx, false)
 	_, err := imageapi.CreateTags(ctx, t.Client, ns, "gc-one", "gc-two").Extract()
 	Expect(err).NotTo(HaveOccurred(), "creating two tags at once")
 	_, err = imageapi.CreateTag(ctx, t.Client, ns, "gc-three").Extract()
@@ -284,7 +284,7 @@ var _ = conformance(feature.Feature{
 	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-four").Extract()
 	Expect(err).NotTo(HaveOccurred(), "reading the renamed tag")
 	_, err = imageapi.GetTag(ctx, t.Client, ns, "gc-three").Extract()
-	Expect(err).To(HaveStatus(404), "reading a tag by its old name")
+	Expect(err).To(framework.HaveStatus(404), "reading a tag by its old name")
 	Expect(imageapi.DeleteTag(ctx, t.Client, ns, "gc-four").ExtractErr()).NotTo(HaveOccurred(), "deleting a tag")
 	list, err := imageapi.ListTags(ctx, t.Client, ns).Extract()
 	Expect(err).NotTo(HaveOccurred(), "listing tags")
@@ -296,14 +296,14 @@ var _ = conformance(feature.Feature{
 	Expect(slices.Equal(names, []string{"gc-one", "gc-two"})).To(BeTrue(), "tags listed %v, want [gc-one gc-two]", names)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "metadefs.resource-types",
 	Title:   "Metadefs resource types",
 	Proves:  "a namespace is associated with OS::Glance::Image, the association and the resource type are listed, and the association is removed",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_resource_types.MetadataResourceTypesTest.test_basic_meta_def_resource_type_association"},
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
-	ns := t.namespace(ctx, false)
+}, func(ctx SpecContext, t *framework.Target) {
+	ns := namespace(t, ctx, false)
 	const rt = "OS::Glance::Image"
 	_, err := imageapi.Associate(ctx, t.Client, ns, imageapi.ResourceTypeAssociation{Name: rt, Prefix: "gc_"}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "%s", "associating the namespace with "+rt)
@@ -321,23 +321,23 @@ var _ = conformance(feature.Feature{
 
 // waitForImageTask polls an image's tasks until its one task is finished (success or failure)
 // and returns it; more or fewer than one task fails the spec, as does a task still running
-// after importTimeout.
-func (t *Target) waitForImageTask(ctx SpecContext, imageID string) imageapi.ImageTask {
+// after framework.ImportTimeout.
+func waitForImageTask(t *framework.Target, ctx SpecContext, imageID string) imageapi.ImageTask {
 	var task imageapi.ImageTask
 	var state string
 	Eventually(ctx, func() (bool, error) {
 		list, err := imageapi.ListImageTasks(ctx, t.Client, imageID).Extract()
 		if err != nil {
 			state = "GET /v2/images/{id}/tasks"
-			return false, StopTrying(describe(err))
+			return false, StopTrying(framework.ErrorLine(err))
 		}
 		if len(list.Tasks) != 1 {
 			state = ""
 			return false, StopTrying(fmt.Sprintf("the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks))
 		}
 		task = list.Tasks[0]
-		state = fmt.Sprintf("still %q %s after the image went active", task.Status, importTimeout)
+		state = fmt.Sprintf("still %q %s after the image went active", task.Status, framework.ImportTimeout)
 		return task.Status == "success" || task.Status == "failure", nil
-	}).WithTimeout(importTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return joinReason("the import task", state) })
+	}).WithTimeout(framework.ImportTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return framework.JoinReason("the import task", state) })
 	return task
 }

@@ -3,8 +3,6 @@ package suites
 import (
 	"fmt"
 	"regexp"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/imagedata"
@@ -14,6 +12,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // writers is how many clients create and upload at the same moment.
@@ -23,12 +22,12 @@ const writers = 8
 // (SQLite's lock, MySQL deadlocks and lost connections).
 var dbErrorLine = regexp.MustCompile(`(?i)database is locked|OperationalError|Deadlock found|Lost connection|DBConnectionError|DBDeadlock`)
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.concurrent-writers",
 	Title:   "Concurrent image creations and uploads",
 	Proves:  "8 clients creating and uploading images at the same moment all end with active, intact images (no database or server error)",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	p := payload.New(2, 1<<20)
 	start := make(chan struct{})
 	failures := make([]*failure, writers)
@@ -40,14 +39,14 @@ var _ = conformance(feature.Feature{
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
-			ids[i], failures[i] = t.createAndUpload(ctx, p)
+			ids[i], failures[i] = createAndUpload(t, ctx, p)
 		}()
 	}
 	close(start)
 	wg.Wait()
 	for _, id := range ids {
 		if id != "" {
-			t.deleteAtEnd(id)
+			t.DeleteAtEnd(id)
 		}
 	}
 
@@ -58,33 +57,33 @@ var _ = conformance(feature.Feature{
 		}
 	}
 	// One defect, one row: a 500 from the property protections race is that row's finding.
-	failed := t.setAsidePropertyRaces(ctx, all)
+	failed := setAsidePropertyRaces(t, ctx, all)
 	if len(failed) == 0 {
 		return
 	}
 	dbErrors := 0
-	for _, logs := range t.col.dep.LogsSince(ctx, t.began) {
+	for _, logs := range t.ServerLogs(ctx) {
 		dbErrors += len(dbErrorLine.FindAllString(logs, -1))
 	}
-	requests := len(t.rec.Exchanges())
+	requests := len(t.Recorder().Exchanges())
 	Fail(fmt.Sprintf("%d of %d concurrent writers failed (%s); %d database error lines in the server log for %d requests",
-		len(failed), writers, summarize(failed), dbErrors, requests))
+		len(failed), writers, framework.Summarize(failed), dbErrors, requests))
 })
 
 // createAndUpload creates an image, uploads p and checks the result. It returns the image id
 // (if one was created) and nil or what went wrong; it never calls Fail, so it is safe to run
 // from several goroutines.
-func (t *Target) createAndUpload(ctx SpecContext, p payload.Payload) (string, *failure) {
+func createAndUpload(t *framework.Target, ctx SpecContext, p payload.Payload) (string, *failure) {
 	img, err := images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
 	if err != nil {
 		return "", failureOf("create", err)
 	}
-	return img.ID, t.uploadAndCheck(ctx, img.ID, p)
+	return img.ID, uploadAndCheck(t, ctx, img.ID, p)
 }
 
 // uploadAndCheck uploads p to an image and reads it back: nil, or what went wrong. Safe to run
 // from several goroutines.
-func (t *Target) uploadAndCheck(ctx SpecContext, id string, p payload.Payload) *failure {
+func uploadAndCheck(t *framework.Target, ctx SpecContext, id string, p payload.Payload) *failure {
 	if err := imagedata.Upload(ctx, t.Client, id, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
 		return failureOf("upload", err)
 	}
@@ -96,23 +95,4 @@ func (t *Target) uploadAndCheck(ctx SpecContext, id string, p payload.Payload) *
 		return &failure{text: fmt.Sprintf("image %s, checksum %.8s", got.Status, got.Checksum)}
 	}
 	return nil
-}
-
-// summarize folds identical failures: "upload: 500 x3, create: 500".
-func summarize(failures []string) string {
-	count := map[string]int{}
-	for _, f := range failures {
-		count[f]++
-	}
-	keys := sortedKeys(count)
-	sort.SliceStable(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
-	var parts []string
-	for _, k := range keys {
-		if count[k] > 1 {
-			parts = append(parts, fmt.Sprintf("%s x%d", k, count[k]))
-		} else {
-			parts = append(parts, k)
-		}
-	}
-	return strings.Join(parts, ", ")
 }

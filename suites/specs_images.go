@@ -15,8 +15,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
-	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // The image record API beyond create/get/delete: listing, visibility, sharing, tags, state
@@ -29,12 +29,12 @@ func boolPtr(b bool) *bool                                        { return &b }
 // imageSet creates images for one spec, all carrying the spec's own tag, and keeps short names
 // for readable failures.
 type imageSet struct {
-	t     *Target
+	t     *framework.Target
 	tag   string
 	names map[string]string
 }
 
-func newImageSet(t *Target) *imageSet {
+func newImageSet(t *framework.Target) *imageSet {
 	return &imageSet{t: t, tag: t.Name(), names: map[string]string{}}
 }
 
@@ -66,14 +66,14 @@ func (s *imageSet) expect(ctx context.Context, sc *gophercloud.ServiceClient, wh
 	s.t.ExpectListed(s.t.ListIDs(ctx, sc, q), ordered, s.names, fmt.Sprintf("listing as %s with ?%s", who, q), ids...)
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.list-filters",
 	Title:   "Image list filters",
 	Proves:  "listing by container_format, disk_format, visibility, size, size_min, size_max, status, name, owner, tag and member_status returns exactly the images that match, for the owner, an admin and a member project",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_container_format", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_disk_format", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_visibility", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_size", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_min_max_size", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_status", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_name", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_image_param_owner", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_tag", "tempest.api.image.v2.test_images.ListSharedImagesTest.test_list_images_param_member_status", "tempest.api.image.v2.admin.test_images.BasicOperationsImagesAdminTest.test_list_public_image"},
 	Admin:   true,
 	Parts:   []string{feature.PartMember, feature.PartOther},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
 	a := s.add(ctx, "a", nil, images.CreateOpts{DiskFormat: "raw", ContainerFormat: "bare", Visibility: visibility(images.ImageVisibilityPrivate), Tags: []string{s.tag + "-x"}}, t.Payload.Data[:1024])
@@ -101,12 +101,12 @@ var _ = conformance(feature.Feature{
 	s.expect(ctx, memberB, "member of b", "visibility=shared&member_status=accepted", false)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.list-sort",
 	Title:   "Image list sorting",
 	Proves:  "sort_key/sort_dir and sort=key:dir[,key:dir] order the listing by name and size as asked",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_sort", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_sort_key_dir"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	// Names and sizes in different orders, so each sort key gives its own order.
 	b := s.add(ctx, "b", nil, images.CreateOpts{}, t.Payload.Data[:3000])
@@ -119,12 +119,12 @@ var _ = conformance(feature.Feature{
 	s.expect(ctx, t.Client, "admin", "sort=name:desc,size:asc", true, c, b, a)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.list-paging",
 	Title:   "Image list paging",
 	Proves:  "limit splits the listing into pages whose next links, followed by the client from the endpoint (path prefix included), return every image once and in order; marker resumes after the image it names",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_limit"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	for i := range 5 {
 		s.add(ctx, fmt.Sprint(i), nil, images.CreateOpts{}, nil)
@@ -151,7 +151,7 @@ var _ = conformance(feature.Feature{
 		return pages < 10, err
 	})
 	Expect(err).NotTo(HaveOccurred(), "paging through the images 2 at a time")
-	AddReportEntry(reports.NoteEntryName, fmt.Sprintf("next links as Glance sent them: %q", nexts), ReportEntryVisibilityNever)
+	framework.Note("next links as Glance sent them: %q", nexts)
 	t.ExpectListed(paged, true, s.names, fmt.Sprintf("paging 2 at a time (%d pages)", pages), all...)
 	Expect(pages == 3).To(BeTrue(), "paging 5 images 2 at a time took %d pages, want 3", pages)
 
@@ -168,14 +168,14 @@ func imagesByID(ids []string) []*images.Image {
 	return out
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.visibility",
 	Title:   "Image visibility",
 	Proves:  "public, private, shared and community images are listed and readable by the owner's project and by another project exactly as the visibility says, and only an admin may publish",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_images_param_visibility"},
 	Admin:   true,
 	Parts:   []string{feature.PartMember, feature.PartOther},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	pub := s.add(ctx, "public", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPublic)}, nil)
 	priv := s.add(ctx, "private", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityPrivate)}, nil)
@@ -194,20 +194,20 @@ var _ = conformance(feature.Feature{
 		if c.want == 200 {
 			Expect(err).NotTo(HaveOccurred(), "%s", "another project reading the "+s.names[c.img.ID]+" image")
 		} else {
-			Expect(err).To(HaveStatus(c.want), "%s", "another project reading the "+s.names[c.img.ID]+" image")
+			Expect(err).To(framework.HaveStatus(c.want), "%s", "another project reading the "+s.names[c.img.ID]+" image")
 		}
 	}
 	// Publishing is an admin's decision (policy publicize_image).
 	_, err := images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), Visibility: visibility(images.ImageVisibilityPublic), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
-	Expect(err).To(HaveStatus(403), "a member creating a public image")
+	Expect(err).To(framework.HaveStatus(403), "a member creating a public image")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.hidden",
 	Title:   "Hidden images (os_hidden)",
 	Proves:  "an image with os_hidden is left out of the default listing, listed with os_hidden=true, and listed again once un-hidden",
 	Tempest: []string{"tempest.api.image.v2.test_images.ListUserImagesTest.test_list_hidden_image", "tempest.api.image.v2.test_images.ListUserImagesTest.test_list_update_hidden_image"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	shown := s.add(ctx, "shown", nil, images.CreateOpts{}, nil)
 	hidden := s.add(ctx, "hidden", nil, images.CreateOpts{Hidden: boolPtr(true)}, nil)
@@ -220,13 +220,13 @@ var _ = conformance(feature.Feature{
 	s.expect(ctx, t.Client, "admin", "", false, shown, hidden)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.members",
 	Title:   "Image sharing with members",
 	Proves:  "a shared image's member sees it only as pending until it accepts, stops listing it when it rejects, loses it when removed; the owner cannot accept for the member and an invalid status is refused",
 	Tempest: []string{"tempest.api.image.v2.test_images_member.ImagesMemberTest.test_image_share_accept", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_image_share_reject", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_get_image_member", "tempest.api.image.v2.test_images_member.ImagesMemberTest.test_remove_image_member", "tempest.api.image.v2.test_images_member_negative.ImagesMemberNegativeTest.test_image_share_invalid_status", "tempest.api.image.v2.test_images_member_negative.ImagesMemberNegativeTest.test_image_share_owner_cannot_accept"},
 	Parts:   []string{feature.PartMember, feature.PartOther},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	s := newImageSet(t)
 	img := s.add(ctx, "shared", nil, images.CreateOpts{Visibility: visibility(images.ImageVisibilityShared)}, nil)
 	memberA, memberB := t.As(imageapi.Member), t.As(imageapi.Other)
@@ -241,9 +241,9 @@ var _ = conformance(feature.Feature{
 	Expect(err).NotTo(HaveOccurred(), "the pending member reading the image")
 
 	_, err = members.Update(ctx, memberA, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
-	Expect(err).To(HaveStatus(403), "the owner accepting on the member's behalf")
+	Expect(err).To(framework.HaveStatus(403), "the owner accepting on the member's behalf")
 	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "gc-invalid"}).Extract()
-	Expect(err).To(HaveStatus(400), "the member setting an invalid status")
+	Expect(err).To(framework.HaveStatus(400), "the member setting an invalid status")
 
 	_, err = members.Update(ctx, memberB, img.ID, b, members.UpdateOpts{Status: "accepted"}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "the member accepting")
@@ -265,15 +265,15 @@ var _ = conformance(feature.Feature{
 
 	Expect(members.Delete(ctx, memberA, img.ID, b).ExtractErr()).NotTo(HaveOccurred(), "the owner removing the member")
 	_, err = images.Get(ctx, memberB, img.ID).Extract()
-	Expect(err).To(HaveStatus(404), "the removed member reading the image")
+	Expect(err).To(framework.HaveStatus(404), "the removed member reading the image")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.tags",
 	Title:   "Image tags",
 	Proves:  "PUT and DELETE on /v2/images/{id}/tags/{tag} add (idempotently) and remove a tag; a missing tag or image answers 404",
 	Tempest: []string{"tempest.api.image.v2.test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image", "tempest.api.image.v2.test_images_tags_negative.ImagesTagsNegativeTest.test_update_tags_for_non_existing_image", "tempest.api.image.v2.test_images_tags_negative.ImagesTagsNegativeTest.test_delete_non_existing_tag"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding a tag")
 	Expect(imageapi.AddImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "adding the same tag again")
@@ -282,21 +282,21 @@ var _ = conformance(feature.Feature{
 	Expect(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).NotTo(HaveOccurred(), "deleting the tag")
 	got = t.GetImage(ctx, img.ID)
 	Expect(len(got.Tags) == 0).To(BeTrue(), "tags after deleting: %q, want none", got.Tags)
-	Expect(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).To(HaveStatus(404), "deleting a tag the image does not have")
-	Expect(imageapi.AddImageTag(ctx, t.Client, unknownImageID, "gc-tag").ExtractErr()).To(HaveStatus(404), "tagging an image that does not exist")
+	Expect(imageapi.DeleteImageTag(ctx, t.Client, img.ID, "gc-tag").ExtractErr()).To(framework.HaveStatus(404), "deleting a tag the image does not have")
+	Expect(imageapi.AddImageTag(ctx, t.Client, unknownImageID, "gc-tag").ExtractErr()).To(framework.HaveStatus(404), "tagging an image that does not exist")
 })
 
 // unknownImageID is a well-formed id no image has.
 const unknownImageID = "00000000-0000-4000-8000-00000000dead"
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.deactivate",
 	Title:   "Deactivate and reactivate",
 	Proves:  "a deactivated image refuses a member's download with 403, and after reactivation the member downloads the right bytes",
 	Tempest: []string{"tempest.api.image.v2.test_images.BasicOperationsImagesTest.test_deactivate_reactivate_image"},
 	Admin:   true,
 	Parts:   []string{feature.PartMember},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 	memberA := t.As(imageapi.Member)
@@ -305,7 +305,7 @@ var _ = conformance(feature.Feature{
 	got := t.GetImage(ctx, img.ID)
 	Expect(got.Status == images.ImageStatusDeactivated).To(BeTrue(), "after deactivating the image is %q", got.Status)
 	_, err := imagedata.Download(ctx, memberA, img.ID).Extract()
-	Expect(err).To(HaveStatus(403), "a member downloading the deactivated image")
+	Expect(err).To(framework.HaveStatus(403), "a member downloading the deactivated image")
 
 	Expect(imageapi.Reactivate(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "reactivating")
 	got = t.GetImage(ctx, img.ID)
@@ -315,14 +315,14 @@ var _ = conformance(feature.Feature{
 	member.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.protected",
 	Title:   "Protected images and reserved properties",
 	Proves:  "a protected image cannot be deleted until unprotected, and os_glance_* properties are refused (403) on create and update",
 	Tempest: []string{"tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_delete_protected_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_create_image_reserved_property", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_update_image_reserved_property"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{Protected: boolPtr(true)})
-	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(HaveStatus(403), "deleting a protected image")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(framework.HaveStatus(403), "deleting a protected image")
 	_, err := images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.ReplaceImageProtected{NewProtected: false}}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "unprotecting")
 	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "deleting the unprotected image")
@@ -330,49 +330,49 @@ var _ = conformance(feature.Feature{
 	// os_glance_* is reserved for Glance itself, for everyone, admins included.
 	_, err = images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
 		Properties: map[string]string{"os_glance_gc_reserved": "x"}}).Extract()
-	Expect(err).To(HaveStatus(403), "creating an image with a reserved os_glance_ property")
+	Expect(err).To(framework.HaveStatus(403), "creating an image with a reserved os_glance_ property")
 	other := t.CreateImage(ctx, images.CreateOpts{})
 	_, err = images.Update(ctx, t.Client, other.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "os_glance_gc_reserved", Value: "x"}}).Extract()
-	Expect(err).To(HaveStatus(403), "adding a reserved os_glance_ property")
+	Expect(err).To(framework.HaveStatus(403), "adding a reserved os_glance_ property")
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "image.negative",
 	Title:   "Refusals for bad requests",
 	Proves:  "invalid formats answer 400, unknown ids 404, a bad JSON patch 400, an upload to an active image 409, deleting or reading a deleted image 404",
 	Tempest: []string{"tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_register_with_invalid_container_format", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_register_with_invalid_disk_format", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_get_non_existent_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_delete_non_existing_image", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_get_delete_deleted_image"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	for _, bad := range []images.CreateOpts{
 		{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "gc-invalid"},
 		{Name: t.Name(), DiskFormat: "gc-invalid", ContainerFormat: "bare"},
 	} {
 		_, err := images.Create(ctx, t.Client, bad).Extract()
-		Expect(err).To(HaveStatus(400), "%s", fmt.Sprintf("creating an image with disk_format %q, container_format %q", bad.DiskFormat, bad.ContainerFormat))
+		Expect(err).To(framework.HaveStatus(400), "%s", fmt.Sprintf("creating an image with disk_format %q, container_format %q", bad.DiskFormat, bad.ContainerFormat))
 	}
 	_, err := images.Get(ctx, t.Client, unknownImageID).Extract()
-	Expect(err).To(HaveStatus(404), "reading an image that does not exist")
-	Expect(images.Delete(ctx, t.Client, unknownImageID).ExtractErr()).To(HaveStatus(404), "deleting an image that does not exist")
+	Expect(err).To(framework.HaveStatus(404), "reading an image that does not exist")
+	Expect(images.Delete(ctx, t.Client, unknownImageID).ExtractErr()).To(framework.HaveStatus(404), "deleting an image that does not exist")
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	r, err := imageapi.Do(ctx, t.Client, "PATCH", "v2/images/"+img.ID, strings.NewReader(`[{"op": "gc-bogus", "path": "/name", "value": "x"}]`),
 		map[string]string{"Content-Type": "application/openstack-images-v2.1-json-patch"})
 	Expect(err).NotTo(HaveOccurred(), "a JSON patch with an unknown op")
-	Expect(r.Status == 400).To(BeTrue(), "a JSON patch with an unknown op answered %d, want 400: %s", r.Status, bodySummary(r.Body))
+	Expect(r.Status == 400).To(BeTrue(), "a JSON patch with an unknown op answered %d, want 400: %s", r.Status, framework.BodySummary(r.Body))
 
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr()).NotTo(HaveOccurred(), "upload")
-	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr()).To(HaveStatus(409), "uploading to an active image")
+	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data[:1024])).ExtractErr()).To(framework.HaveStatus(409), "uploading to an active image")
 
 	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "delete")
-	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(HaveStatus(404), "deleting a deleted image")
+	Expect(images.Delete(ctx, t.Client, img.ID).ExtractErr()).To(framework.HaveStatus(404), "deleting a deleted image")
 	_, err = images.Get(ctx, t.Client, img.ID).Extract()
-	Expect(err).To(HaveStatus(404), "reading a deleted image")
+	Expect(err).To(framework.HaveStatus(404), "reading a deleted image")
 })
 
 // protectedProperty matches the first rule of deployments/base/files/etc/glance/
 // property-protections.conf: admins create, update and delete it; members only read it.
 const protectedProperty = "x_gc_protected_level"
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "property-protections",
 	Title:   "Property protections",
 	Proves:  "with a roles-based property protection file, a member may read but not create, change or remove a protected property, while other properties and the admin are unaffected",
@@ -380,7 +380,7 @@ var _ = conformance(feature.Feature{
 	Setup:   "the property protections file of deployments/base",
 	Admin:   true,
 	Parts:   []string{feature.PartMember},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	memberA := t.As(imageapi.Member)
 	img := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{protectedProperty: "admin-set"}})
 	got, err := images.Get(ctx, memberA, img.ID).Extract()
@@ -389,11 +389,11 @@ var _ = conformance(feature.Feature{
 
 	_, err = images.Create(ctx, memberA, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare",
 		Properties: map[string]string{protectedProperty: "member-set"}}).Extract()
-	Expect(err).To(HaveStatus(403), "a member creating an image with the protected property")
+	Expect(err).To(framework.HaveStatus(403), "a member creating an image with the protected property")
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "member-set"}}).Extract()
-	Expect(err).To(HaveStatus(403), "a member changing the protected property")
+	Expect(err).To(framework.HaveStatus(403), "a member changing the protected property")
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.RemoveOp, Name: protectedProperty}}).Extract()
-	Expect(err).To(HaveStatus(403), "a member removing the protected property")
+	Expect(err).To(framework.HaveStatus(403), "a member removing the protected property")
 
 	// The rule is about that property, not the image: the member may set others, the admin this one.
 	_, err = images.Update(ctx, memberA, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.AddOp, Name: "x_gc_free", Value: "member-set"}}).Extract()

@@ -12,9 +12,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // The stores and import methods the base glance-api.conf enables.
@@ -23,13 +23,13 @@ var (
 	wantMethods = []string{"copy-image", "glance-direct", "web-download"}
 )
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.discovery",
 	Title:   "Import methods and stores discovery",
 	Proves:  "/v2/info/import lists glance-direct, web-download and copy-image, and /v2/info/stores lists both stores",
 	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import", "tempest.api.image.v2.test_images.MultiStoresImportImagesTest.test_glance_direct_import_image_to_specific_stores"},
 	Setup:   "the import methods glance-direct, web-download and copy-image enabled and the two stores of deployments/base",
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	info, err := imageimport.Get(ctx, t.Client).Extract()
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/import")
 	methods := slices.Sorted(slices.Values(info.ImportMethods.Value))
@@ -50,7 +50,7 @@ var _ = conformance(feature.Feature{
 	Expect(slices.Equal(ids, wantStores)).To(BeTrue(), "stores are %v, want %v", ids, wantStores)
 })
 
-func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
+func glanceDirect(ctx SpecContext, t *framework.Target, chunked bool) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	body := imageapi.Sized(t.Payload.Data)
 	if chunked {
@@ -60,59 +60,59 @@ func glanceDirect(ctx SpecContext, t *Target, chunked bool) {
 	staged := t.GetImage(ctx, img.ID)
 	Expect(staged.Status == "uploading").To(BeTrue(), "after staging the image is %q, want uploading", staged.Status)
 	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr()).NotTo(HaveOccurred(), "import")
-	Expect(t.WaitForImport(ctx, img.ID, "glance-direct")).To(HaveImagePayload(t.Payload))
+	Expect(t.WaitForImport(ctx, img.ID, "glance-direct")).To(framework.HaveImagePayload(t.Payload))
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.glance-direct",
 	Title:   "Interoperable import: glance-direct",
 	Proves:  "staging with a Content-Length body and importing with glance-direct makes the image active with the right bytes",
 	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import", "tempest.api.image.v2.test_images.MultiStoresImportImagesTest.test_glance_direct_import_image_to_all_stores"},
-}, func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, false) })
+}, func(ctx SpecContext, t *framework.Target) { glanceDirect(ctx, t, false) })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.glance-direct-chunked",
 	Title:   "Interoperable import: glance-direct, chunked staging",
 	Proves:  "staging with a chunked body and importing with glance-direct makes the image active with the right bytes",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) { glanceDirect(ctx, t, true) })
+}, func(ctx SpecContext, t *framework.Target) { glanceDirect(ctx, t, true) })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.web-download",
 	Title:   "Interoperable import: web-download",
 	Proves:  "Glance fetches the image from an HTTP server on its network and makes it active with the right bytes",
 	Tempest: []string{"tempest.api.image.v2.test_images.ImportImagesTest.test_image_web_download_import"},
 	Setup:   "a web server that Glance can reach, serving the payload (the harness starts one beside each of its deployments)",
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{
-		Name: imageimport.WebDownloadMethod, URI: websource.URL(webPayloadName),
+		Name: imageimport.WebDownloadMethod, URI: t.WebPayloadURL(),
 	}).ExtractErr()).NotTo(HaveOccurred(), "import")
-	Expect(t.WaitForImport(ctx, img.ID, "web-download")).To(HaveImagePayload(t.Payload))
+	Expect(t.WaitForImport(ctx, img.ID, "web-download")).To(framework.HaveImagePayload(t.Payload))
 	t.ExpectDownload(ctx, img.ID, t.Payload)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.copy-image",
 	Title:   "Interoperable import: copy-image",
 	Proves:  "an active image is copied to the second store, its stores field then lists both, and once the first store's copy is removed (DELETE /v2/stores/{store}/{id}) the image downloads with exactly the uploaded bytes from the second",
 	Tempest: []string{"tempest.api.image.v2.admin.test_images.ImportCopyImagesTest.test_image_copy_image_import"},
 	Setup:   "the two stores of deployments/base",
 	Admin:   true,
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
-	before := Stores(t.GetImage(ctx, img.ID))
+	before := framework.Stores(t.GetImage(ctx, img.ID))
 	Expect(slices.Equal(before, []string{"fast"})).To(BeTrue(), "after upload the image is in stores %v, want [fast] (the default store)", before)
 
-	t.copyTo(ctx, img.ID, "cheap")
+	copyTo(t, ctx, img.ID, "cheap")
 	// The copy is read back alone: the first store's copy removed, the download can only come
 	// from the second.
 	if err := imageapi.DeleteFromStore(ctx, t.Client, "fast", img.ID).ExtractErr(); err != nil {
-		Skip("the copy cannot be read back alone: removing the image from store fast failed (stores.info's row): " + describe(err))
+		Skip("the copy cannot be read back alone: removing the image from store fast failed (stores.info's row): " + framework.ErrorLine(err))
 	}
-	if left := Stores(t.GetImage(ctx, img.ID)); !slices.Equal(left, []string{"cheap"}) {
+	if left := framework.Stores(t.GetImage(ctx, img.ID)); !slices.Equal(left, []string{"cheap"}) {
 		Skip(fmt.Sprintf("the copy cannot be read back alone: after removing it from store fast the image lists stores %v (stores.info's row)", left))
 	}
 	t.ExpectDownload(ctx, img.ID, t.Payload)
@@ -121,20 +121,20 @@ var _ = conformance(feature.Feature{
 // copyTo copies an active image to store with copy-image and waits until the copy is listed and
 // the import task has finished: until then Glance still holds the image's import lock and may
 // yet save the image, so a change made meanwhile (deleting it from a store) can be undone.
-func (t *Target) copyTo(ctx SpecContext, id, store string) {
+func copyTo(t *framework.Target, ctx SpecContext, id, store string) {
 	r, err := imageapi.Import(ctx, t.Client, id, imageapi.ImportRequest{Method: "copy-image", Stores: []string{store}})
 	Expect(err).NotTo(HaveOccurred(), "copy-image import")
 	Expect(r.Status == 202).To(BeTrue(), "%v", imageapi.StatusError("copy-image import", r, 202))
 	copied := t.WaitForImage(ctx, id, "copy-image", func(img *images.Image) (bool, string) {
-		if failed := stringProp(img, "os_glance_failed_import"); strings.Contains(failed, store) {
+		if failed := framework.StringProp(img, "os_glance_failed_import"); strings.Contains(failed, store) {
 			return false, "Glance reports the copy to store " + store + " failed"
 		}
-		return slices.Contains(Stores(img), store), ""
+		return slices.Contains(framework.Stores(img), store), ""
 	})
 	Expect(copied.Status == images.ImageStatusActive).To(BeTrue(), "after the copy the image is %q, want active", copied.Status)
-	task := t.waitForImageTask(ctx, id)
+	task := waitForImageTask(t, ctx, id)
 	Expect(task.Status == "success").To(BeTrue(), "the copy-image task ended %q: %s", task.Status, task.Message)
 	t.WaitForImage(ctx, id, "the import lock released", func(img *images.Image) (bool, string) {
-		return stringProp(img, "os_glance_import_task") == "", ""
+		return framework.StringProp(img, "os_glance_import_task") == "", ""
 	})
 }

@@ -15,8 +15,8 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
-	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // The large image: over 1 GiB (Apache's LimitRequestBody default since 2.4.54), generated on
@@ -32,7 +32,7 @@ var largeSums = sync.OnceValue(func() payload.Sums { return payload.StreamSums(l
 func largeStream() *payload.Stream { return payload.NewStream(largeSeed, largeSize) }
 
 // ExpectSums checks an image against streamed data's digests.
-func (t *Target) ExpectSums(img *images.Image, s payload.Sums) {
+func expectSums(t *framework.Target, img *images.Image, s payload.Sums) {
 	Expect(img.Status == images.ImageStatusActive).To(BeTrue(), "image is %q, want active", img.Status)
 	Expect(img.SizeBytes == s.Size).To(BeTrue(), "size is %d, want %d", img.SizeBytes, s.Size)
 	Expect(img.Checksum == s.MD5).To(BeTrue(), "checksum is %q, want %q", img.Checksum, s.MD5)
@@ -42,7 +42,7 @@ func (t *Target) ExpectSums(img *images.Image, s payload.Sums) {
 
 // uploadLarge uploads the large image with Content-Length (chunked=false) or chunked in 64 KiB
 // chunks, and returns the error as Gophercloud reports it.
-func (t *Target) uploadLarge(ctx SpecContext, id string, chunked bool) error {
+func uploadLarge(t *framework.Target, ctx SpecContext, id string, chunked bool) error {
 	var body io.Reader = imageapi.WithLength(largeStream(), largeSize)
 	if chunked {
 		body = largeStream().WithWriteSize(chunkSize)
@@ -50,29 +50,29 @@ func (t *Target) uploadLarge(ctx SpecContext, id string, chunked bool) error {
 	return imagedata.Upload(ctx, t.Client, id, body).ExtractErr()
 }
 
-func uploadLargeSpec(chunked bool) func(ctx SpecContext, t *Target) {
-	return func(ctx SpecContext, t *Target) {
+func uploadLargeSpec(chunked bool) func(ctx SpecContext, t *framework.Target) {
+	return func(ctx SpecContext, t *framework.Target) {
 		how := "with Content-Length"
 		if chunked {
 			// Size is this row's subject; chunking that fails at any size is upload.chunked's.
-			t.SkipUnlessChunkedWorks(ctx, "size")
+			skipUnlessChunkedWorks(t, ctx, "size")
 			how = "chunked"
 		}
 		img := t.CreateImage(ctx, images.CreateOpts{})
-		Expect(t.uploadLarge(ctx, img.ID, chunked)).NotTo(HaveOccurred(), "%s", fmt.Sprintf("upload of %d bytes %s", largeSize, how))
-		t.ExpectSums(t.GetImage(ctx, img.ID), largeSums())
-		t.deleteNow(ctx, img.ID) // keep the disk for the next row
+		Expect(uploadLarge(t, ctx, img.ID, chunked)).NotTo(HaveOccurred(), "%s", fmt.Sprintf("upload of %d bytes %s", largeSize, how))
+		expectSums(t, t.GetImage(ctx, img.ID), largeSums())
+		t.DeleteNow(ctx, img.ID) // keep the disk for the next row
 	}
 }
 
 var (
-	_ = conformance(feature.Feature{
+	_ = framework.Conformance(feature.Feature{
 		ID:      "upload.large",
 		Title:   "Upload over 1 GiB",
 		Proves:  "a 1.1 GiB image streamed by the client with Content-Length becomes active with the right size and hashes",
 		Tempest: []string{"none"},
 	}, uploadLargeSpec(false))
-	_ = conformance(feature.Feature{
+	_ = framework.Conformance(feature.Feature{
 		ID:      "upload.large-chunked",
 		Title:   "Chunked upload over 1 GiB",
 		Proves:  "a 1.1 GiB image streamed by the client chunked, in 64 KiB chunks, becomes active with the right size and hashes (skipped where small chunked uploads fail: upload.chunked's row)",
@@ -80,17 +80,17 @@ var (
 	}, uploadLargeSpec(true))
 )
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "download.large",
 	Title:   "Download over 1 GiB",
 	Proves:  "a 1.1 GiB image downloads as a stream with exactly the uploaded bytes (SHA-256 compared while streaming)",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	if err := t.uploadLarge(ctx, img.ID, false); err != nil {
+	if err := uploadLarge(t, ctx, img.ID, false); err != nil {
 		// One defect, one row: a large upload that fails is upload.large's finding.
-		Skip("no large image could be uploaded here to download (see upload.large): " + describe(err))
+		Skip("no large image could be uploaded here to download (see upload.large): " + framework.ErrorLine(err))
 	}
 	body, err := imagedata.Download(ctx, t.Client, img.ID).Extract()
 	Expect(err).NotTo(HaveOccurred(), "download")
@@ -102,30 +102,30 @@ var _ = conformance(feature.Feature{
 	Expect(n == sums.Size && got == sums.SHA256).To(BeTrue(), "downloaded %d bytes with sha256 %.16s..., want %d bytes with %.16s...", n, got, sums.Size, sums.SHA256)
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "import.glance-direct-large",
 	Title:   "Interoperable import over 1 GiB: glance-direct",
 	Proves:  "staging a 1.1 GiB image with Content-Length and importing it with glance-direct makes it active with the right size and hashes",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Stage(ctx, t.Client, img.ID, imageapi.WithLength(largeStream(), largeSize)).ExtractErr()).NotTo(HaveOccurred(), "%s", fmt.Sprintf("stage of %d bytes with Content-Length", largeSize))
 	Expect(imageimport.Create(ctx, t.Client, img.ID, imageimport.CreateOpts{Name: imageimport.GlanceDirectMethod}).ExtractErr()).NotTo(HaveOccurred(), "import")
-	t.ExpectSums(t.WaitForImport(ctx, img.ID, "glance-direct"), sums)
+	expectSums(t, t.WaitForImport(ctx, img.ID, "glance-direct"), sums)
 })
 
 // overCapSize is larger than image_size_cap in deployments/base/glance-api.conf (1.25 GiB),
 // which itself is above the large image.
 const overCapSize = int64(13 << 30 / 10) // 1.3 GiB
 
-func sizeCapSpec(chunked bool) func(ctx SpecContext, t *Target) {
-	return func(ctx SpecContext, t *Target) {
+func sizeCapSpec(chunked bool) func(ctx SpecContext, t *framework.Target) {
+	return func(ctx SpecContext, t *framework.Target) {
 		how := "with Content-Length"
 		var body io.Reader = imageapi.WithLength(payload.NewStream(6, overCapSize), overCapSize)
 		if chunked {
 			// The cap is this row's subject; chunking that fails at any size is upload.chunked's.
-			t.SkipUnlessChunkedWorks(ctx, "size")
+			skipUnlessChunkedWorks(t, ctx, "size")
 			how = "chunked"
 			body = payload.NewStream(6, overCapSize).WithWriteSize(chunkSize)
 		}
@@ -136,27 +136,27 @@ func sizeCapSpec(chunked bool) func(ctx SpecContext, t *Target) {
 			// 9.6) resets the connection under a client still sending: whether the client reads
 			// the 413 first is a race. That is connection handling, not the cap: this row judges
 			// the cap by what the server kept, and notes the lost answer.
-			AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s: the connection failed before the client read an answer (%s)", how, describe(err)), ReportEntryVisibilityNever)
+			framework.Note("%s: the connection failed before the client read an answer (%s)", how, framework.ErrorLine(err))
 		} else {
-			Expect(r.Status == 413).To(BeTrue(), "upload of %d bytes over image_size_cap %s answered %d, want 413: %s", overCapSize, how, r.Status, bodySummary(r.Body))
+			Expect(r.Status == 413).To(BeTrue(), "upload of %d bytes over image_size_cap %s answered %d, want 413: %s", overCapSize, how, r.Status, framework.BodySummary(r.Body))
 		}
 		after := t.WaitForImage(ctx, img.ID, "after the refused upload", func(i *images.Image) (bool, string) {
 			return i.Status != images.ImageStatusSaving, ""
 		})
 		Expect(after.Status != images.ImageStatusActive).To(BeTrue(), "the image over the cap became active (%s)", how)
-		Expect(len(t.leftovers(ctx, img.ID)) == 0).To(BeTrue(), "data left after the refused upload (%s): %v", how, t.leftovers(ctx, img.ID))
+		Expect(len(leftovers(t, ctx, img.ID)) == 0).To(BeTrue(), "data left after the refused upload (%s): %v", how, leftovers(t, ctx, img.ID))
 	}
 }
 
 var (
-	_ = conformance(feature.Feature{
+	_ = framework.Conformance(feature.Feature{
 		ID:      "upload.size-cap",
 		Title:   "Uploads over image_size_cap refused",
 		Proves:  "an upload larger than image_size_cap with Content-Length never becomes an active image and leaves no data; any answer the client gets is 413 (an answer lost to a connection reset is noted, not judged: upload.early-answer is that row)",
 		Tempest: []string{"none"},
 		Setup:   "image_size_cap of deployments/base (1.25 GiB), and read access to the stores",
 	}, sizeCapSpec(false))
-	_ = conformance(feature.Feature{
+	_ = framework.Conformance(feature.Feature{
 		ID:      "upload.size-cap-chunked",
 		Title:   "Chunked uploads over image_size_cap refused",
 		Proves:  "a chunked upload larger than image_size_cap never becomes an active image and leaves no data; any answer the client gets is 413 (skipped where small chunked uploads fail: upload.chunked's row; an answer lost to a connection reset is noted, not judged)",

@@ -15,8 +15,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // Glance re-reads the property protections file on every image request, into one module-level
@@ -38,13 +38,13 @@ const (
 	protectionRequests = 25 // per reader
 )
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "property-protections.concurrent",
 	Title:   "Property protections under concurrent requests",
 	Proves:  "with a property protections file of 42 rules, 16 clients reading one image at the same moment (400 requests) all get 200: Glance re-parses the file for every request into one parser its threads share, which must not break under a threaded server",
 	Tempest: []string{"none"},
 	Setup:   "a property protections file (of 42 rules, as in deployments/base), and the server's log",
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	failures := make([][]failure, protectionReaders) // per reader, so no two goroutines share one
 	start := make(chan struct{})
@@ -68,7 +68,7 @@ var _ = conformance(feature.Feature{
 	if len(failed) == 0 {
 		return
 	}
-	races := t.propertyRaces(ctx, failed)
+	races := propertyRaces(t, ctx, failed)
 	var raced []string
 	for _, f := range failed {
 		if races[f.requestID] {
@@ -76,7 +76,7 @@ var _ = conformance(feature.Feature{
 		}
 	}
 	Fail(fmt.Sprintf("%d of %d concurrent image reads failed (%s); %d of them (%s) with a traceback of the property protections race (property_utils._load_rules) under their own request id in the server log",
-		len(failed), protectionReaders*protectionRequests, summarize(texts(failed)), len(raced), summarize(raced)))
+		len(failed), protectionReaders*protectionRequests, framework.Summarize(texts(failed)), len(raced), framework.Summarize(raced)))
 })
 
 // failure is one failed request of a concurrent row: what went wrong in a few words, and the
@@ -89,7 +89,7 @@ type failure struct {
 
 // failureOf describes err, a failed step of a concurrent row ("" for a row of one step).
 func failureOf(step string, err error) *failure {
-	f := &failure{text: shortStatus(err)}
+	f := &failure{text: framework.ShortStatus(err)}
 	if step != "" {
 		f.text = step + ": " + f.text
 	}
@@ -116,7 +116,7 @@ const logCatchUp = 5 * time.Second
 // propertyRaces returns the request ids among the failures' answers whose own log record carries a
 // traceback of the property protections race, once the log shows every one of those ids (or
 // logCatchUp has passed).
-func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]bool {
+func propertyRaces(t *framework.Target, ctx SpecContext, failures []failure) map[string]bool {
 	var ids []string // those answered: the race answers 500, or 400 where the parser's state reads as a bad file
 	for _, f := range failures {
 		if f.requestID != "" && f.status >= 400 {
@@ -130,7 +130,7 @@ func (t *Target) propertyRaces(ctx SpecContext, failures []failure) map[string]b
 	// Not seeing every id in time is no failure of its own: those answers are then not set aside.
 	_ = InterceptGomegaFailure(func() {
 		Eventually(ctx, func() bool {
-			logs = t.col.dep.LogsSince(ctx, t.began)
+			logs = t.ServerLogs(ctx)
 			return allLogged(logs, ids)
 		}).WithTimeout(logCatchUp).WithPolling(250 * time.Millisecond).Should(BeTrue())
 	})
@@ -188,8 +188,8 @@ func raceRequestIDs(log string) map[string]bool {
 // configuration in property protection file") whose own request carries a traceback of
 // the property protections race in the server log, noting them: they are
 // property-protections.concurrent's finding, not this row's. Nothing is set aside by count.
-func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []failure) []string {
-	races := t.propertyRaces(ctx, failures)
+func setAsidePropertyRaces(t *framework.Target, ctx SpecContext, failures []failure) []string {
+	races := propertyRaces(t, ctx, failures)
 	var kept, raced []string
 	setAside := 0
 	for _, f := range failures {
@@ -201,7 +201,7 @@ func (t *Target) setAsidePropertyRaces(ctx SpecContext, failures []failure) []st
 		kept = append(kept, f.text)
 	}
 	if setAside > 0 {
-		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s failed (%s) with a traceback of the property protections race under its own request id: property-protections.concurrent's row", counted(setAside, "request"), summarize(raced)), ReportEntryVisibilityNever)
+		framework.Note("%s failed (%s) with a traceback of the property protections race under its own request id: property-protections.concurrent's row", framework.Counted(setAside, "request"), framework.Summarize(raced))
 	}
 	return kept
 }

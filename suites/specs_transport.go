@@ -23,8 +23,8 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/rawhttp"
-	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
 // Payloads of the transport features, made once per run on first use.
@@ -33,31 +33,31 @@ var (
 	concurrentPayload  = sync.OnceValue(func() payload.Payload { return payload.New(4, 64<<20) })
 )
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "upload.chunked-large-chunks",
 	Title:   "Chunked upload in 4 MiB chunks",
 	Proves:  "PUT /file with a chunked body of 4 MiB chunks (and one of 1 MiB + 1 byte), as qemu-img and cinder send them, makes the image active with the right bytes",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
-	t.SkipUnlessChunkedWorks(ctx, "chunk size")
+}, func(ctx SpecContext, t *framework.Target) {
+	skipUnlessChunkedWorks(t, ctx, "chunk size")
 	p := largeChunksPayload()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	// 4 MiB, then one of 1 MiB + 1 byte (just over uWSGI's default chunked-input-limit), then
 	// 4 MiB chunks to the end.
 	body := imageapi.Chunks(p.Data, 4<<20, 1<<20+1, 4<<20)
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, body).ExtractErr()).NotTo(HaveOccurred(), "chunked upload (4 MiB chunks)")
-	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(p))
+	Expect(t.GetImage(ctx, img.ID)).To(framework.HaveImagePayload(p))
 })
 
 // concurrentUploads is how many 64 MiB uploads run at once.
 const concurrentUploads = 8
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "upload.concurrent",
 	Title:   "Concurrent large uploads",
 	Proves:  "8 uploads of 64 MiB at the same moment all end with active images holding the right bytes",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	p := concurrentPayload()
 	ids := make([]string, concurrentUploads)
 	for i := range ids {
@@ -72,7 +72,7 @@ var _ = conformance(feature.Feature{
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
-			failures[i] = t.uploadAndCheck(ctx, id, p)
+			failures[i] = uploadAndCheck(t, ctx, id, p)
 		}()
 	}
 	close(start)
@@ -83,25 +83,25 @@ var _ = conformance(feature.Feature{
 			all = append(all, *f)
 		}
 	}
-	failed := t.setAsidePropertyRaces(ctx, all) // that row's finding, not this one's
-	Expect(len(failed) == 0).To(BeTrue(), "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, summarize(failed))
+	failed := setAsidePropertyRaces(t, ctx, all) // that row's finding, not this one's
+	Expect(len(failed) == 0).To(BeTrue(), "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, framework.Summarize(failed))
 })
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "upload.expect-continue",
 	Title:   "Upload with Expect: 100-continue",
 	Proves:  "an upload that asks for 100 Continue (as curl does above 1 MiB) completes with the right bytes",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	var got100 bool
 	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{Got100Continue: func() { got100 = true }})
 	r, err := imageapi.Do(traced, t.Client, "PUT", "v2/images/"+img.ID+"/file", imageapi.Sized(t.Payload.Data),
 		map[string]string{"Content-Type": "application/octet-stream", "Expect": "100-continue"})
 	Expect(err).NotTo(HaveOccurred(), "upload with Expect: 100-continue")
-	t.rec.Note(evidence.Exchange{Method: "note", URL: fmt.Sprintf("server sent 100 Continue: %v", got100)})
-	Expect(r.Status == 204).To(BeTrue(), "upload with Expect: 100-continue answered %d: %s", r.Status, bodySummary(r.Body))
-	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(t.Payload))
+	t.Recorder().Note(evidence.Exchange{Method: "note", URL: fmt.Sprintf("server sent 100 Continue: %v", got100)})
+	Expect(r.Status == 204).To(BeTrue(), "upload with Expect: 100-continue answered %d: %s", r.Status, framework.BodySummary(r.Body))
+	Expect(t.GetImage(ctx, img.ID)).To(framework.HaveImagePayload(t.Payload))
 })
 
 // keepAliveStep is one request of http.keep-alive, written on the kept connection.
@@ -112,18 +112,18 @@ type keepAliveStep struct {
 	want         int
 }
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "http.keep-alive",
 	Title:   "Several requests over one connection",
 	Proves:  "over one connection, back to back, GET /versions, create, PATCH, upload, get, list and delete each get the right answer, and the server never closes the connection after an answer that did not announce the close with Connection: close (RFC 9112 9.3, 9.6); an announced close is followed on a new connection",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	// A raw connection: net/http would notice a close in the background, dial anew and silently
 	// resend an idempotent request, hiding exactly what this row measures.
 	dial := func() *rawhttp.Conn {
-		c, err := rawhttp.Dial(ctx, t.Endpoint(), t.col.tls)
+		c, err := rawhttp.Dial(ctx, t.Endpoint(), t.TLSConfig())
 		if err != nil {
-			harnessError("connecting to %s: %v", t.Endpoint(), err)
+			framework.HarnessError("connecting to %s: %v", t.Endpoint(), err)
 		}
 		DeferCleanup(func() { _ = c.Close() }) // closed already when the server announced a close
 		return c
@@ -170,30 +170,30 @@ var _ = conformance(feature.Feature{
 		switch {
 		case errors.As(err, &none) && previous != "":
 			ex.Error = none.Error()
-			t.rec.Note(ex)
+			t.Recorder().Note(ex)
 			Fail(fmt.Sprintf("the server closed the kept-alive connection after an answer that did not announce it (%s, no Connection: close): the next request on it, %s, got %s (RFC 9112 9.6: a server that closes must say so)", previous, what, none.Error()))
 		case err != nil && previous == "":
 			ex.Error = err.Error()
-			t.rec.Note(ex)
+			t.Recorder().Note(ex)
 			Fail(fmt.Sprintf("%s on a new connection: %v", what, err))
 		case err != nil:
 			ex.Error = err.Error()
-			t.rec.Note(ex)
+			t.Recorder().Note(ex)
 			Fail(fmt.Sprintf("%s on the kept-alive connection (after %s): %v", what, previous, err))
 		}
-		ex.Status, ex.RequestID, ex.BodyHead = a.Status, a.Header.Get("X-Openstack-Request-Id"), truncate(string(a.Body), evidence.HeadBytes)
-		t.rec.Note(ex)
-		Expect(a.Status == s.want).To(BeTrue(), "%s on a kept-alive connection answered %d, want %d: %s", what, a.Status, s.want, bodySummary(a.Body))
+		ex.Status, ex.RequestID, ex.BodyHead = a.Status, a.Header.Get("X-Openstack-Request-Id"), framework.Truncate(string(a.Body), evidence.HeadBytes)
+		t.Recorder().Note(ex)
+		Expect(a.Status == s.want).To(BeTrue(), "%s on a kept-alive connection answered %d, want %d: %s", what, a.Status, s.want, framework.BodySummary(a.Body))
 		switch {
 		case s.method == "POST":
 			var img struct{ ID string }
 			Expect(json.Unmarshal(a.Body, &img)).NotTo(HaveOccurred(), "the created image")
 			imageID = img.ID
-			t.deleteAtEnd(imageID)
+			t.DeleteAtEnd(imageID)
 		case s.path == "v2/images/{id}" && s.method == "GET":
 			var img images.Image
 			Expect(json.Unmarshal(a.Body, &img)).NotTo(HaveOccurred(), "the uploaded image")
-			Expect(&img).To(HaveImagePayload(t.Payload))
+			Expect(&img).To(framework.HaveImagePayload(t.Payload))
 		}
 		previous = fmt.Sprintf("%d to %s", a.Status, what)
 		if a.Close {
@@ -208,19 +208,19 @@ var _ = conformance(feature.Feature{
 	if announced > 0 {
 		how = fmt.Sprintf("the server announced Connection: close on %d of %d answers, so %d connections carried %d requests", announced, len(steps), connections, len(steps))
 	}
-	AddReportEntry(reports.NoteEntryName, how, ReportEntryVisibilityNever)
+	framework.Note("%s", how)
 })
 
 // errDropped is how the client drops an upload halfway.
 var errDropped = errors.New("client dropped the upload")
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "upload.abort",
 	Title:   "Upload dropped halfway",
 	Proves:  "after a client drops an upload halfway the image is not active, no partial data stays in the store or staging directories, and a new upload to the same image succeeds",
 	Tempest: []string{"none"},
 	Setup:   "read access to Glance's store and staging directories, to look for partial data",
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	p := concurrentPayload() // 64 MiB: large enough that the server is mid-body when it drops
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	half := io.MultiReader(bytes.NewReader(p.Data[:len(p.Data)/2]), failingReader{})
@@ -236,10 +236,10 @@ var _ = conformance(feature.Feature{
 		return i.Status != images.ImageStatusSaving, ""
 	})
 	Expect(after.Status == images.ImageStatusQueued).To(BeTrue(), "after the dropped upload the image is %q, want queued (ready for a new upload)", after.Status)
-	Expect(len(t.leftovers(ctx, img.ID)) == 0).To(BeTrue(), "partial data left after the dropped upload: %s", strings.Join(t.leftovers(ctx, img.ID), ", "))
+	Expect(len(leftovers(t, ctx, img.ID)) == 0).To(BeTrue(), "partial data left after the dropped upload: %s", strings.Join(leftovers(t, ctx, img.ID), ", "))
 
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr()).NotTo(HaveOccurred(), "new upload after the dropped one")
-	Expect(t.GetImage(ctx, img.ID)).To(HaveImagePayload(p))
+	Expect(t.GetImage(ctx, img.ID)).To(framework.HaveImagePayload(p))
 })
 
 type failingReader struct{}
@@ -248,12 +248,12 @@ func (failingReader) Read([]byte) (int, error) { return 0, errDropped }
 
 // leftovers lists files naming an image under Glance's data directories, in every component
 // that runs Glance.
-func (t *Target) leftovers(ctx context.Context, imageID string) []string {
+func leftovers(t *framework.Target, ctx context.Context, imageID string) []string {
 	var found []string
-	for _, comp := range t.col.dep.GlanceComponents() {
-		code, out, err := t.col.dep.Exec(ctx, comp, "find", "/var/lib/glance", "-name", "*"+imageID+"*", "-type", "f")
+	for _, comp := range t.GlanceContainers() {
+		code, out, err := t.Exec(ctx, comp, "find", "/var/lib/glance", "-name", "*"+imageID+"*", "-type", "f")
 		if err != nil || code != 0 {
-			harnessError("looking for leftover files in %s: exit %d, %v: %s", comp, code, err, out)
+			framework.HarnessError("looking for leftover files in %s: exit %d, %v: %s", comp, code, err, out)
 		}
 		for _, f := range strings.Fields(out) {
 			found = append(found, comp+":"+f)
@@ -265,19 +265,19 @@ func (t *Target) leftovers(ctx context.Context, imageID string) []string {
 // SkipUnlessChunkedWorks skips the spec when a small chunked upload fails here: the row's
 // subject (what) cannot be told apart from that failure, which is upload.chunked's finding.
 // One defect, one row.
-func (t *Target) SkipUnlessChunkedWorks(ctx SpecContext, what string) {
-	if reason := t.chunkedFailure(ctx); reason != "" {
+func skipUnlessChunkedWorks(t *framework.Target, ctx SpecContext, what string) {
+	if reason := chunkedFailure(t, ctx); reason != "" {
 		Skip(fmt.Sprintf("chunked uploads fail here whatever the %s (see upload.chunked): %s", what, reason))
 	}
 }
 
 // chunkedFailure uploads 256 KiB in 64 KiB chunks to a fresh image and says what went wrong, or
 // "" when it worked.
-func (t *Target) chunkedFailure(ctx SpecContext) string {
+func chunkedFailure(t *framework.Target, ctx SpecContext) string {
 	probe := t.CreateImage(ctx, images.CreateOpts{})
 	data := t.Payload.Data[:256<<10]
 	if err := imagedata.Upload(ctx, t.Client, probe.ID, imageapi.Chunked(data, chunkSize)).ExtractErr(); err != nil {
-		return describe(err)
+		return framework.ErrorLine(err)
 	}
 	return ""
 }
@@ -286,12 +286,12 @@ func (t *Target) chunkedFailure(ctx SpecContext) string {
 // when the server answers.
 const earlyAnswerBodySize = 64 << 20
 
-var _ = conformance(feature.Feature{
+var _ = framework.Conformance(feature.Feature{
 	ID:      "upload.early-answer",
 	Title:   "Answer before the body, connection kept intact",
 	Proves:  "an upload Glance refuses before reading its body (409, the image is active) gets its answer while the client is still writing the body, and the connection then either carries the next request or ends cleanly, never a reset that makes a client writing before it reads lose the answer (RFC 9112 9.6)",
 	Tempest: []string{"none"},
-}, func(ctx SpecContext, t *Target) {
+}, func(ctx SpecContext, t *framework.Target) {
 	endpoint, err := url.Parse(t.Endpoint())
 	Expect(err).NotTo(HaveOccurred(), "the endpoint")
 	if endpoint.Scheme != "http" {
@@ -311,9 +311,9 @@ var _ = conformance(feature.Feature{
 		Body: payload.NewStream(8, earlyAnswerBodySize), BodySize: earlyAnswerBodySize,
 	}, endpoint.Path+"versions")
 	if err != nil {
-		harnessError("raw connection to %s: %v", t.Endpoint(), err)
+		framework.HarnessError("raw connection to %s: %v", t.Endpoint(), err)
 	}
-	t.rec.Note(evidence.Exchange{Method: "PUT", URL: "v2/images/" + img.ID + "/file (raw connection, whole body written)",
+	t.Recorder().Note(evidence.Exchange{Method: "PUT", URL: "v2/images/" + img.ID + "/file (raw connection, whole body written)",
 		Body: fmt.Sprintf("Content-Length %d", earlyAnswerBodySize), Status: o.Status, BodyHead: o.AnswerHead, Error: o.String()})
 
 	// A reset is the finding whatever was read before it: a client writing before it reads
@@ -326,9 +326,9 @@ var _ = conformance(feature.Feature{
 	switch {
 	case o.Close:
 		Expect(o.ReadErr == nil).To(BeTrue(), "after answering with Connection: close the stream did not end cleanly (%s)", o)
-		AddReportEntry(reports.NoteEntryName, "the server answered with Connection: close and read the rest of the body before closing (lingering close)", ReportEntryVisibilityNever)
+		framework.Note("the server answered with Connection: close and read the rest of the body before closing (lingering close)")
 	default:
 		Expect(o.Followed == 200 && o.ReadErr == nil).To(BeTrue(), "the server kept the connection but did not answer the next request on it correctly (%s)", o)
-		AddReportEntry(reports.NoteEntryName, "the server read and discarded the rest of the body and answered the next request on the same connection", ReportEntryVisibilityNever)
+		framework.Note("the server read and discarded the rest of the body and answered the next request on the same connection")
 	}
 })

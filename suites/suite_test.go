@@ -1,25 +1,12 @@
+// Package suites holds the conformance specs: each is written once, for one feature, and runs
+// against every selected column (a topology on a release). They stand on suites/framework.
 package suites
 
 import (
-	"errors"
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
+	"github.com/glance-conformance/glance-conformance/suites/framework"
 )
 
-// TestConformance is the suite's entry point. The columns come from the run configuration, so
-// the tree is built here, after flag parsing and before RunSpecs. Without a configuration it
-// skips, saying how to run it: `go test ./...` passes on a machine without Docker.
-func TestConformance(t *testing.T) {
-	RegisterFailHandler(failWithReason)
-	cfg, err := loadConfig()
-	if errors.Is(err, errNotConfigured) {
-		t.Skip(err.Error())
-	}
-	if err != nil {
-		t.Fatalf("glance-conformance: %v", err)
-	}
-	defineColumns(cfg)
-	RunSpecs(t, "Glance conformance")
-}
+// TestConformance is the suite's entry point (go test, ginkgo run, the command).
+func TestConformance(t *testing.T) { framework.RunSuite(t) }

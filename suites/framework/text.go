@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"encoding/json"
@@ -23,7 +23,7 @@ func firstWord(s string) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func truncate(s string, n int) string {
+func Truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n] + "..."
 	}
@@ -46,17 +46,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func isStatus(err error, code int) bool { return gophercloud.ResponseCodeIs(err, code) }
+func IsStatus(err error, code int) bool { return gophercloud.ResponseCodeIs(err, code) }
 
-func errText(err error) string {
+func ErrText(err error) string {
 	if err == nil {
 		return "no error (it answered 200)"
 	}
-	return describe(err)
+	return ErrorLine(err)
 }
 
-// shortStatus is the status code of a failed request ("500"), or the error in one line.
-func shortStatus(err error) string {
+// ShortStatus is the status code of a failed request ("500"), or the error in one line.
+func ShortStatus(err error) string {
 	var unexpected gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &unexpected) {
 		return fmt.Sprint(unexpected.Actual)
@@ -65,7 +65,7 @@ func shortStatus(err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return truncate(oneLine(err.Error()), 80)
+	return Truncate(oneLine(err.Error()), 80)
 }
 
 var (
@@ -73,24 +73,43 @@ var (
 	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
 )
 
-// bodySummary is the gist of an error body in one short line: the title of an HTML page,
+// BodySummary is the gist of an error body in one short line: the title of an HTML page,
 // the title and message of Glance's JSON errors, or the start of anything else.
-func bodySummary(b []byte) string {
+func BodySummary(b []byte) string {
 	var glanceErr struct{ Title, Message string }
 	if json.Unmarshal(b, &glanceErr) == nil && (glanceErr.Title != "" || glanceErr.Message != "") {
 		msg := oneLine(htmlTag.ReplaceAllString(glanceErr.Message, " "))
-		return truncate(strings.TrimSpace(glanceErr.Title+": "+msg), 200)
+		return Truncate(strings.TrimSpace(glanceErr.Title+": "+msg), 200)
 	}
 	if m := htmlTitle.FindSubmatch(b); m != nil {
-		return truncate(oneLine(string(m[1]))+" (HTML page)", 200)
+		return Truncate(oneLine(string(m[1]))+" (HTML page)", 200)
 	}
-	return truncate(oneLine(string(b)), 200)
+	return Truncate(oneLine(string(b)), 200)
 }
 
-// counted says "1 request", "3 requests".
-func counted(n int, noun string) string {
+// Counted says "1 request", "3 requests".
+func Counted(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Summarize folds identical failures: "upload: 500 x3, create: 500".
+func Summarize(failures []string) string {
+	count := map[string]int{}
+	for _, f := range failures {
+		count[f]++
+	}
+	keys := sortedKeys(count)
+	sort.SliceStable(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
+	var parts []string
+	for _, k := range keys {
+		if count[k] > 1 {
+			parts = append(parts, fmt.Sprintf("%s x%d", k, count[k]))
+		} else {
+			parts = append(parts, k)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

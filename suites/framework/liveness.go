@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"context"
@@ -41,7 +41,7 @@ const freezeAfterEnv = "GLANCE_CONFORMANCE_FREEZE_AFTER"
 func (t *Target) keepAnswering(ctx SpecContext) {
 	if f, ok := t.col.dep.(interface{ Freeze(context.Context) error }); ok && os.Getenv(freezeAfterEnv) == t.feature.ID {
 		if err := f.Freeze(ctx); err != nil {
-			harnessError("%s: %v", freezeAfterEnv, err)
+			HarnessError("%s: %v", freezeAfterEnv, err)
 		}
 	}
 	// A recorder of its own: the probe's requests are no part of the spec's evidence. A client of
@@ -58,7 +58,7 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)
 	err := c.dep.Restart(rctx)
 	cancel()
-	what := fmt.Sprintf("the server stopped answering after this spec (probe: %s)", summarize(failures))
+	what := fmt.Sprintf("the server stopped answering after this spec (probe: %s)", Summarize(failures))
 	var note string
 	switch {
 	case errors.Is(err, deploy.ErrCannotRestart):
@@ -98,7 +98,7 @@ func probe(ctx context.Context, sc *gophercloud.ServiceClient, timeout time.Dura
 				err = nil // an error, but an answer
 			}
 			if err != nil {
-				failure := shortStatus(err)
+				failure := ShortStatus(err)
 				if errors.Is(err, context.DeadlineExceeded) {
 					failure = fmt.Sprintf("no answer in %s", timeout)
 				}

@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"fmt"
@@ -37,7 +37,7 @@ const oneLineMark = "in one line: "
 func init() {
 	format.RegisterCustomFormatter(func(v any) (string, bool) {
 		if err, ok := v.(error); ok {
-			return oneLineMark + describe(err), true
+			return oneLineMark + ErrorLine(err), true
 		}
 		return "", false
 	})
@@ -113,11 +113,11 @@ func (m haveStatus) FailureMessage(actual any) string {
 	if actual == nil {
 		return fmt.Sprintf("%ssucceeded, want %d", oneLineMark, m.code)
 	}
-	return fmt.Sprintf("%swant %d, got %s", oneLineMark, m.code, describe(actual.(error)))
+	return fmt.Sprintf("%swant %d, got %s", oneLineMark, m.code, ErrorLine(actual.(error)))
 }
 
 func (m haveStatus) NegatedFailureMessage(actual any) string {
-	return fmt.Sprintf("%sgot %d: %s", oneLineMark, m.code, describe(actual.(error)))
+	return fmt.Sprintf("%sgot %d: %s", oneLineMark, m.code, ErrorLine(actual.(error)))
 }
 
 // HaveImagePayload succeeds when an image record describes the payload: active, with its size,
@@ -134,7 +134,7 @@ func (m haveImagePayload) Match(actual any) (bool, error) {
 	return m.mismatch(img) == "", nil
 }
 
-// mismatch names the first property of the image that does not describe the payload.
+// mismatch names the first property of the image that does not ErrorLine the payload.
 func (m haveImagePayload) mismatch(img *images.Image) string {
 	algo, _ := img.Properties["os_hash_algo"].(string)
 	hash, _ := img.Properties["os_hash_value"].(string)

@@ -1,8 +1,9 @@
-package suites
+package framework
 
 import (
 	"context"
 	"crypto/sha512"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
+	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
@@ -73,7 +75,7 @@ func (t *Target) finish() {
 	if drops := t.rec.Drops(); len(drops) > 0 {
 		AddReportEntry(reports.ResentEntryName, len(drops), ReportEntryVisibilityNever)
 		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s met a kept-alive connection the server had closed without announcing it and went again on a new connection (http.keep-alive's finding, not this row's); first: %s",
-			counted(len(drops), "request"), drops[0]), ReportEntryVisibilityNever)
+			Counted(len(drops), "request"), drops[0]), ReportEntryVisibilityNever)
 	}
 	for _, sc := range t.clients {
 		imageapi.CloseIdle(sc)
@@ -81,7 +83,7 @@ func (t *Target) finish() {
 }
 
 // Identity returns who plays id's part on this column: id itself on the harness's deployments,
-// an account of the cloud when certifying. A part the feature did not declare (feature/cloud.go)
+// an account of the cloud when certifying. A part the feature did not declare (Feature.Parts)
 // is a harness error: the declaration decides what certification skips.
 func (t *Target) Identity(id imageapi.Identity) imageapi.Identity {
 	if t.col.parts == nil {
@@ -89,7 +91,7 @@ func (t *Target) Identity(id imageapi.Identity) imageapi.Identity {
 	}
 	who, ok := t.col.parts[id.Part]
 	if !ok {
-		harnessError("feature %s uses the %s account, which this cloud was not given and the feature does not declare", t.feature.ID, id.Part)
+		HarnessError("feature %s uses the %s account, which this cloud was not given and the feature does not declare", t.feature.ID, id.Part)
 	}
 	return who
 }
@@ -112,7 +114,7 @@ func (t *Target) CreateImage(ctx context.Context, opts images.CreateOpts) *image
 }
 
 // deleteAtEnd deletes an image when the spec ends, and makes log lines naming it evidence.
-func (t *Target) deleteAtEnd(id string) { t.deleteAtEndAs(t.Client, id) }
+func (t *Target) DeleteAtEnd(id string) { t.deleteAtEndAs(t.Client, id) }
 
 // deleteAtEndAs deletes an image when the spec ends as the client that created it: on a
 // certified cloud the main account may not delete another project's image, and the run must
@@ -173,7 +175,7 @@ func (t *Target) deleteLeftovers(ctx context.Context) {
 
 // deleteNow deletes an image at once (large images would otherwise fill the disk until the
 // spec ends).
-func (t *Target) deleteNow(ctx context.Context, id string) {
+func (t *Target) DeleteNow(ctx context.Context, id string) {
 	Expect(images.Delete(ctx, t.Client, id).ExtractErr()).NotTo(HaveOccurred(), "delete")
 }
 
@@ -196,8 +198,8 @@ func (t *Target) ExpectDownload(ctx context.Context, id string, p payload.Payloa
 	Expect(n == int64(len(p.Data)) && got == p.SHA512).To(BeTrue(), "downloaded %d bytes with sha512 %.16s..., want %d bytes with %.16s...", n, got, len(p.Data), p.SHA512)
 }
 
-// importTimeout bounds an import from request to active.
-const importTimeout = 2 * time.Minute
+// ImportTimeout bounds an import from request to active.
+const ImportTimeout = 2 * time.Minute
 
 // WaitForImage polls an image until done says it is done, or fails the spec when done reports
 // a failure, a read fails, or the time is up.
@@ -208,7 +210,7 @@ func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*i
 		got, err := images.Get(ctx, t.Client, id).Extract()
 		if err != nil {
 			state = "get image"
-			return false, StopTrying(describe(err))
+			return false, StopTrying(ErrorLine(err))
 		}
 		img = got
 		ok, failure := done(img)
@@ -216,14 +218,14 @@ func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*i
 			state = ""
 			return false, StopTrying(failure)
 		}
-		state = fmt.Sprintf("image still %q after %s (%s)", img.Status, importTimeout, importState(img))
+		state = fmt.Sprintf("image still %q after %s (%s)", img.Status, ImportTimeout, importState(img))
 		return ok, nil
-	}).WithTimeout(importTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return joinReason(what, state) })
+	}).WithTimeout(ImportTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return JoinReason(what, state) })
 	return img
 }
 
-// joinReason is "what: state", or what alone without a state.
-func joinReason(what, state string) string {
+// JoinReason is "what: state", or what alone without a state.
+func JoinReason(what, state string) string {
 	if state == "" {
 		return what
 	}
@@ -234,7 +236,7 @@ func joinReason(what, state string) string {
 // os_glance_failed_import ends the wait at once.
 func (t *Target) WaitForImport(ctx context.Context, id, method string) *images.Image {
 	return t.WaitForImage(ctx, id, method+" import", func(img *images.Image) (bool, string) {
-		if failed := stringProp(img, "os_glance_failed_import"); failed != "" {
+		if failed := StringProp(img, "os_glance_failed_import"); failed != "" {
 			return false, fmt.Sprintf("Glance reports the import failed for store(s) %q (status %q)", failed, img.Status)
 		}
 		return img.Status == images.ImageStatusActive, ""
@@ -245,7 +247,7 @@ func (t *Target) WaitForImport(ctx context.Context, id, method string) *images.I
 // order the data landed).
 func Stores(img *images.Image) []string {
 	var out []string
-	for _, s := range strings.Split(stringProp(img, "stores"), ",") {
+	for _, s := range strings.Split(StringProp(img, "stores"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
@@ -256,21 +258,21 @@ func Stores(img *images.Image) []string {
 
 func importState(img *images.Image) string {
 	return fmt.Sprintf("os_glance_importing_to_stores=%q os_glance_failed_import=%q stores=%q",
-		stringProp(img, "os_glance_importing_to_stores"), stringProp(img, "os_glance_failed_import"), stringProp(img, "stores"))
+		StringProp(img, "os_glance_importing_to_stores"), StringProp(img, "os_glance_failed_import"), StringProp(img, "stores"))
 }
 
-func stringProp(img *images.Image, key string) string {
+func StringProp(img *images.Image, key string) string {
 	v, _ := img.Properties[key].(string)
 	return v
 }
 
-// describe turns a Gophercloud error into one line: the status and the head of the body.
-func describe(err error) string {
+// ErrorLine turns a Gophercloud error into one line: the status and the head of the body.
+func ErrorLine(err error) string {
 	var unexpected gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &unexpected) {
-		return fmt.Sprintf("%s %s answered %d: %s", unexpected.Method, pathOf(unexpected.URL), unexpected.Actual, bodySummary(unexpected.Body))
+		return fmt.Sprintf("%s %s answered %d: %s", unexpected.Method, pathOf(unexpected.URL), unexpected.Actual, BodySummary(unexpected.Body))
 	}
-	return truncate(oneLine(err.Error()), 300)
+	return Truncate(oneLine(err.Error()), 300)
 }
 
 // recordEvidenceOnFailure attaches the exchanges and the matching server log lines to a failed
@@ -378,3 +380,44 @@ func short(ids []string, names map[string]string) []string {
 	}
 	return out
 }
+
+// Recorder is the spec's evidence: every exchange its clients made.
+func (t *Target) Recorder() *evidence.Recorder { return t.rec }
+
+// Began is when the spec began: server log lines from then on are its own.
+func (t *Target) Began() time.Time { return t.began }
+
+// TLSConfig is the TLS configuration of the column's endpoint (nil: plain HTTP), for clients
+// of the spec's own making.
+func (t *Target) TLSConfig() *tls.Config { return t.col.tls }
+
+// ServerLogs returns each server container's log since the spec began, by container; nil
+// where the deployment offers no logs (an existing cloud). Logs are evidence and attribution,
+// never a verdict's only ground, so a spec that reads them still runs on such a cloud.
+func (t *Target) ServerLogs(ctx context.Context) map[string]string {
+	return t.col.dep.LogsSince(ctx, t.began)
+}
+
+// GlanceContainers names the containers running Glance, for Exec. Asking for them declares
+// that the feature needs a shell beside Glance: on a deployment that offers none (an existing
+// cloud) the spec is skipped, saying so.
+func (t *Target) GlanceContainers() []string {
+	if _, ok := t.col.dep.(existingCloud); ok {
+		Skip("needs a shell in Glance's containers, which a cloud the harness did not start does not offer")
+	}
+	return t.col.dep.GlanceComponents()
+}
+
+// Exec runs a command in one of GlanceContainers and returns its exit code and output.
+func (t *Target) Exec(ctx context.Context, container string, args ...string) (int, string, error) {
+	return t.col.dep.Exec(ctx, container, args...)
+}
+
+// Note adds a line to the cell's notes: something the run saw that the verdict does not rest on.
+func Note(format string, args ...any) {
+	AddReportEntry(reports.NoteEntryName, fmt.Sprintf(format, args...), ReportEntryVisibilityNever)
+}
+
+// WebPayloadURL is where Glance can fetch the run's payload over HTTP, for web-download: the
+// web server the harness starts beside each of its deployments.
+func (t *Target) WebPayloadURL() string { return websource.URL(WebPayloadName) }

@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"context"
@@ -62,8 +62,8 @@ var (
 	}
 )
 
-// webPayloadName is the file the web-download source serves.
-const webPayloadName = "payload.bin"
+// WebPayloadName is the file the web-download source serves.
+const WebPayloadName = "payload.bin"
 
 // startTimeout bounds a column's start: images extended on first use, containers, readiness.
 const startTimeout = 15 * time.Minute
@@ -384,7 +384,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		GlanceFiles:  files,
 		Placeholders: placeholders,
 		Secrets:      secrets,
-		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{webPayloadName: shared.payload.Data})),
+		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{WebPayloadName: shared.payload.Data})),
 		Progress:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
 	})
 	c.dep = dep

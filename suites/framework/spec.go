@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"fmt"
@@ -21,11 +21,11 @@ type spec struct {
 
 var specs []spec
 
-// conformance declares a feature (a row of the matrix: id, title, what a pass proves, the
+// Conformance declares a feature (a row of the matrix: id, title, what a pass proves, the
 // Tempest tests covering it, what certifying a cloud on it needs) and registers its spec. The
 // declarations are the source of suites/feature/features.yaml (make features); a second spec
 // for one id panics while the suite is being defined, before anything runs.
-func conformance(f feature.Feature, body func(ctx SpecContext, t *Target)) bool {
+func Conformance(f feature.Feature, body func(ctx SpecContext, t *Target)) bool {
 	for _, s := range specs {
 		if s.feature.ID == f.ID {
 			panic(fmt.Sprintf("feature %s has two specs", f.ID))
@@ -50,11 +50,11 @@ func defineSpec(col *column, s spec) {
 		}
 		if col.err != nil {
 			AddReportEntry(reports.EvidenceEntryName, reports.EvidenceEntry{Logs: col.logTail}, ReportEntryVisibilityNever)
-			harnessError("column %s did not start: %v", col.id, col.err)
+			HarnessError("column %s did not start: %v", col.id, col.err)
 		}
 		release, err := shared.lock.Shared(ctx)
 		if err != nil {
-			harnessError("%v", err)
+			HarnessError("%v", err)
 		}
 		DeferCleanup(release) // after the spec's own cleanups, which still send requests
 		if why := col.certificationSkip(s.feature); why != "" {
@@ -70,8 +70,8 @@ func defineSpec(col *column, s spec) {
 	}, SpecTimeout(specTimeout))
 }
 
-// harnessError ends a spec as an error of ours (not a finding about Glance).
-func harnessError(format string, args ...any) {
+// HarnessError ends a spec as an error of ours (not a finding about Glance).
+func HarnessError(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	AddReportEntry(reports.HarnessErrorEntryName, msg, ReportEntryVisibilityNever)
 	Fail(msg, 1)
@@ -111,5 +111,5 @@ var _ = ReportAfterEach(func(r SpecReport) {
 		result = "ERROR: " + r.State.String() + ": " + firstLine(r.Failure.Message)
 	}
 	fmt.Fprintf(os.Stderr, "[%s%d/%d %s] %s %s: %s (%.1fs)\n", shared.shard, n, specsToRun, time.Since(runStarted).Round(time.Second),
-		r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1], firstWord(r.LeafNodeText), truncate(result, 160), r.RunTime.Seconds())
+		r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1], firstWord(r.LeafNodeText), Truncate(result, 160), r.RunTime.Seconds())
 })

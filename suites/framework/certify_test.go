@@ -1,4 +1,4 @@
-package suites
+package framework
 
 import (
 	"os"
@@ -15,7 +15,7 @@ import (
 
 // The generated clouds.yaml is read by Gophercloud's clouds support as a vendor's would be.
 func TestGeneratedCloudsParse(t *testing.T) {
-	top, err := topology.Load(filepath.Join("..", "deployments", "keystone"))
+	top, err := topology.Load(filepath.Join("..", "..", "deployments", "keystone"))
 	if err != nil {
 		t.Fatal(err)
 	}

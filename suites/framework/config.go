@@ -1,8 +1,10 @@
-// Package suites holds the conformance specs. Each spec is written once, for one feature, and
-// runs against every selected column (a topology on a release). The Ginkgo entry point is
-// suite_test.go; the runner (cmd/glance-conformance) writes the run configuration
-// (suites/runconfig) and runs the compiled suite with it.
-package suites
+// Package framework is what the conformance specs (package suites) stand on, as Kubernetes'
+// e2e specs stand on test/e2e/framework: Conformance declares a feature and its spec; the spec
+// drives a Target (its clients and identities, the run's payload, cleanup, waits, evidence) and
+// asserts with Gomega. Below that, and out of the specs' sight, the framework builds the spec
+// tree of columns (a topology on a release) from the run configuration (suites/runconfig),
+// starts and stops them, keeps them answering, and signs in to a certified cloud's accounts.
+package framework
 
 import (
 	"errors"
