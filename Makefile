@@ -6,7 +6,7 @@ BIN   := .bin
 # Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
 # FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
 # BASELINE=path/to/matrix.json: compare with it; a regression exits 3
-# SHARDS=2: suite processes testing columns side by side (default 2, one per core here)
+# PROCS=2: Ginkgo processes testing columns side by side (ginkgo --procs; default 2, one per core here)
 TOPOLOGIES ?=
 RELEASES   ?=
 FEATURES   ?=
@@ -14,7 +14,7 @@ BASELINE   ?=
 LABELS     ?=
 OUT        ?= out
 KEEP       ?=
-SHARDS     ?=
+PROCS      ?=
 
 # Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_OTHER=]
 # [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
@@ -34,7 +34,7 @@ CERT_OUT     ?= out/certification
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
-		$(if $(SHARDS),--shards '$(SHARDS)')
+		$(if $(PROCS),--procs '$(PROCS)')
 
 ## certify: run a profile against one Keystone-authenticated Glance; verdict, bundle in out/certification
 certify: build
@@ -62,6 +62,7 @@ deps:
 
 build:
 	$(GO) build -o $(BIN)/glance-conformance ./cmd/glance-conformance
+	$(GO) build -o $(BIN)/ginkgo github.com/onsi/ginkgo/v2/ginkgo
 	$(GO) test -c -o $(BIN)/suites.test ./suites
 
 vet:

@@ -25,6 +25,7 @@ type certifyOptions struct {
 	profile, product     string
 	out, deployments     string
 	suiteBinary, mirror  string
+	ginkgo               string
 	profiles, template   string
 	keep                 bool
 }
@@ -45,6 +46,7 @@ func certifyCmd(args []string) error {
 	fs.StringVar(&o.out, "out", "out/certification", "the submission bundle's folder")
 	fs.StringVar(&o.deployments, "deployments", "deployments", "folder of topology descriptors")
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite")
+	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite")
 	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
 	fs.StringVar(&o.profiles, "profiles", "fixtures/profiles", "folder of profiles")
 	fs.StringVar(&o.template, "template", "fixtures/certification/product.yaml", "the product file template")
@@ -68,8 +70,10 @@ func certifyCmd(args []string) error {
 			return usagef("%v", err)
 		}
 	}
-	if _, err := os.Stat(o.suiteBinary); err != nil {
-		return usagef("suite binary %s missing: make certify builds it", o.suiteBinary)
+	for _, f := range []string{o.suiteBinary, o.ginkgo} {
+		if _, err := os.Stat(f); err != nil {
+			return usagef("%s missing: make certify builds it", f)
+		}
 	}
 	filter, err := feature.LabelFilter(strings.Join(prof.Required, ","))
 	if err != nil {
@@ -79,11 +83,12 @@ func certifyCmd(args []string) error {
 	deployments, _ := filepath.Abs(o.deployments)
 	started := time.Now()
 	runID := newRunID()
-	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Shard: runconfig.Shard{Count: 1},
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Progress: filepath.Join(out, "progress.log"),
 		Certify: &runconfig.Certify{Start: o.start}}
-	suiteArgs := []string{"-test.timeout=0", "-test.run=^TestConformance$", "-ginkgo.timeout=6h", "-ginkgo.no-color", "-ginkgo.succinct",
-		"-run-config=" + filepath.Join(out, runconfig.FileName), "-ginkgo.label-filter=" + filter,
-		"-ginkgo.json-report=" + filepath.Join(out, "ginkgo-report.json"), "-ginkgo.junit-report=" + filepath.Join(out, "junit.xml")}
+	binary, _ := filepath.Abs(o.suiteBinary)
+	cliArgs := []string{"run", "--timeout=6h", "--no-color", "--succinct", "--output-dir=" + out,
+		"--json-report=ginkgo-report.json", "--junit-report=junit.xml", "--label-filter=" + filter,
+		binary, "--", "-test.run=^TestConformance$", "-run-config=" + filepath.Join(out, runconfig.FileName)}
 	var eng *engine.Engine
 	if o.cloud != "" {
 		// Every account signs in before anything runs: a bad clouds.yaml, a wrong password or an
@@ -136,7 +141,7 @@ func certifyCmd(args []string) error {
 		return err
 	}
 	signal.Reset(os.Interrupt, syscall.SIGTERM)
-	interrupted, suiteErr := runSuites(o.suiteBinary, [][]string{suiteArgs}, filepath.Join(out, "run.log"))
+	interrupted, suiteErr := runGinkgo(o.ginkgo, cliArgs, filepath.Join(out, "run.log"), run.Progress)
 	if eng != nil && !o.keep {
 		sweepRun(eng, runID)
 	}

@@ -154,9 +154,10 @@ func TestEndToEndRestart(t *testing.T) {
 
 // TestEndToEndNotProvided runs the standalone topologies on sid, whose Glance (2026.2) refuses
 // to run the eventlet server: the cells must be n/a with the release's own words, not errors.
-// The two columns run in two shards, whose reports must come back as one, in the order asked for.
+// The two columns run in two Ginkgo processes, whose reports come back as one (Ginkgo's CLI
+// merges them), the columns in the order asked for.
 func TestEndToEndNotProvided(t *testing.T) {
-	out, m := makeConformance(t, "RELEASES=sid", "TOPOLOGIES=standalone-proxied,standalone", "FEATURES=api.versions,image.tags", "SHARDS=2")
+	out, m := makeConformance(t, "RELEASES=sid", "TOPOLOGIES=standalone-proxied,standalone", "FEATURES=api.versions,image.tags", "PROCS=2")
 	if len(m.Cells) != 4 {
 		t.Fatalf("%d cells, want 4", len(m.Cells))
 	}
@@ -164,11 +165,11 @@ func TestEndToEndNotProvided(t *testing.T) {
 		t.Errorf("columns %+v, want the order asked for: sid/standalone-proxied, sid/standalone", m.Columns)
 	}
 	rep, err := reports.ReadGinkgoReport(filepath.Join(out, "ginkgo-report.json"))
-	if err != nil || len(rep) != 2 {
-		t.Errorf("ginkgo-report.json holds %d suite reports (%v), want one per shard", len(rep), err)
+	if err != nil || len(rep) != 1 || rep[0].SuiteConfig.ParallelTotal != 2 {
+		t.Errorf("ginkgo-report.json: %d suite reports (%v), want one, of a run in 2 processes", len(rep), err)
 	}
-	if junit, err := os.ReadFile(filepath.Join(out, "junit.xml")); err != nil || strings.Count(string(junit), "<testsuite ") != 2 {
-		t.Errorf("junit.xml does not hold both shards' suites (%v)", err)
+	if junit, err := os.ReadFile(filepath.Join(out, "junit.xml")); err != nil || strings.Count(string(junit), "<testcase ") < 4 {
+		t.Errorf("junit.xml does not hold the four cells' test cases (%v)", err)
 	}
 	for _, c := range m.Cells {
 		if c.Result != reports.NA || !strings.Contains(c.Reason, "no longer supported") {
@@ -191,7 +192,7 @@ func TestEndToEndInterrupt(t *testing.T) {
 func interruptRun(t *testing.T, group bool) {
 	out := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run",
-		"--deployments", filepath.Join(root, "deployments"), "--suite", filepath.Join(root, ".bin/suites.test"),
+		"--deployments", filepath.Join(root, "deployments"), "--suite", filepath.Join(root, ".bin/suites.test"), "--ginkgo", filepath.Join(root, ".bin/ginkgo"),
 		"--claims", filepath.Join(root, "fixtures/claims.yaml"), "--releases", "bookworm", "--topologies", "standalone,mod_wsgi", "--out", out)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, _ := cmd.StderrPipe()
@@ -342,7 +343,7 @@ func TestEndToEndGinkgoFocus(t *testing.T) {
 	out := t.TempDir()
 	deployments, _ := filepath.Abs(filepath.Join(root, "deployments"))
 	run := runconfig.Run{ID: "focus" + time.Now().Format("150405"), Deployments: deployments, Out: out,
-		Releases: []runconfig.Release{{Name: "bookworm", Image: tag}}, Topologies: []string{"standalone", "mod_wsgi"}, Shard: runconfig.Shard{Count: 1}}
+		Releases: []runconfig.Release{{Name: "bookworm", Image: tag}}, Topologies: []string{"standalone", "mod_wsgi"}}
 	config := filepath.Join(out, runconfig.FileName)
 	if err := run.Write(config); err != nil {
 		t.Fatal(err)

@@ -14,15 +14,15 @@ type lineWriter struct {
 	w  io.Writer
 }
 
-// shard returns a writer for one process: it buffers a partial line until its end.
-func (l *lineWriter) shard() *shardWriter { return &shardWriter{to: l} }
+// source returns a writer for one source of lines: it buffers a partial line until its end.
+func (l *lineWriter) source() *sourceWriter { return &sourceWriter{to: l} }
 
-type shardWriter struct {
+type sourceWriter struct {
 	to  *lineWriter
 	buf []byte
 }
 
-func (s *shardWriter) Write(p []byte) (int, error) {
+func (s *sourceWriter) Write(p []byte) (int, error) {
 	s.buf = append(s.buf, p...)
 	if i := bytes.LastIndexByte(s.buf, '\n'); i >= 0 {
 		s.to.mu.Lock()
@@ -37,7 +37,7 @@ func (s *shardWriter) Write(p []byte) (int, error) {
 }
 
 // Flush writes what is left of an unfinished last line.
-func (s *shardWriter) Flush() {
+func (s *sourceWriter) Flush() {
 	if len(s.buf) == 0 {
 		return
 	}

@@ -12,7 +12,7 @@ func TestLineWriterKeepsLinesWhole(t *testing.T) {
 	l := &lineWriter{mu: &sync.Mutex{}, w: &b}
 	var wg sync.WaitGroup
 	for _, name := range []string{"aaaa", "bbbb"} {
-		w := l.shard()
+		w := l.source()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

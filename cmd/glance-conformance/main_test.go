@@ -33,11 +33,12 @@ func TestUsageErrors(t *testing.T) {
 		"bad claims":           {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
 		"bad flag":             {[]string{"run", "--colour"}, "flag provided but not defined"},
 		"stray argument":       {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
+		"no Ginkgo CLI":        {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", "/nonexistent/ginkgo"}, "Ginkgo's CLI /nonexistent/ginkgo missing"},
 		"no suite binary":      {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
 		"certify nothing":      {[]string{"certify", "--suite", bin}, "certify needs a cloud"},
-		"unknown profile":      {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
-		"unfilled product":     {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
-		"unknown cloud":        {[]string{"certify", "--suite", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
+		"unknown profile":      {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
+		"unfilled product":     {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
+		"unknown cloud":        {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
 		"matrix-less topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
 	}
 	for name, c := range cases {

@@ -8,19 +8,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/reporters"
-
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
@@ -31,8 +27,9 @@ type runOptions struct {
 	topologies, releases, features, labelFilter string
 	out, deployments, suiteBinary, mirror       string
 	claims, baseline                            string
+	ginkgo                                      string
 	keep                                        bool
-	shards                                      int
+	procs                                       int
 }
 
 func runCmd(args []string) error {
@@ -49,15 +46,16 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
-	fs.IntVar(&o.shards, "shards", 2, "suite processes testing columns side by side (benchmarks still run one at a time)")
+	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite's processes (go build github.com/onsi/ginkgo/v2/ginkgo)")
+	fs.IntVar(&o.procs, "procs", 2, "Ginkgo processes testing columns side by side (ginkgo --procs; benchmarks still run one at a time)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("run takes no arguments, got %q", fs.Args())
 	}
-	if o.shards < 1 {
-		return usagef("--shards must be at least 1, got %d", o.shards)
+	if o.procs < 1 {
+		return usagef("--procs must be at least 1, got %d", o.procs)
 	}
 
 	// Everything the user can get wrong is checked before anything starts.
@@ -87,6 +85,9 @@ func runCmd(args []string) error {
 	if _, err := os.Stat(o.suiteBinary); err != nil {
 		return usagef("suite binary %s missing: build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
 	}
+	if _, err := os.Stat(o.ginkgo); err != nil {
+		return usagef("Ginkgo's CLI %s missing: build it with `go build -o %s github.com/onsi/ginkgo/v2/ginkgo` (make conformance does)", o.ginkgo, o.ginkgo)
+	}
 
 	ctx, eng, done, err := openEngine()
 	if err != nil {
@@ -114,47 +115,35 @@ func runCmd(args []string) error {
 	}
 	deployments, _ := filepath.Abs(o.deployments)
 	out, _ := filepath.Abs(o.out)
-	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names, Shard: runconfig.Shard{Count: 1}}
+	procs := min(o.procs, len(tops)*len(suites))
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names,
+		Progress: filepath.Join(out, "progress.log")}
+	if procs > 1 {
+		run.HostLock = filepath.Join(out, "host.lock")
+	}
 	for _, s := range suites {
 		run.Releases = append(run.Releases, runconfig.Release{Name: s, Image: infos[s].Tag})
 	}
-	if err := run.Write(filepath.Join(out, runconfig.FileName)); err != nil { // the whole run, for the record
+	config := filepath.Join(out, runconfig.FileName)
+	if err := run.Write(config); err != nil {
 		return err
 	}
-	suiteArgs := []string{
-		"-test.timeout=0",
-		"-test.run=^TestConformance$", // the binary also holds the package's unit tests
-		// Ginkgo stops a suite after one hour unless told otherwise; the full matrix takes longer,
+	binary, _ := filepath.Abs(o.suiteBinary)
+	cliArgs := []string{"run", fmt.Sprintf("--procs=%d", procs),
+		// Ginkgo stops a run after one hour unless told otherwise; the full matrix takes longer,
 		// and a run cut short must never pass for a complete one (specs bound themselves).
-		"-ginkgo.timeout=24h",
-		"-ginkgo.no-color",
-		"-ginkgo.succinct",
-	}
+		"--timeout=24h", "--no-color", "--succinct",
+		"--output-dir=" + out, "--json-report=ginkgo-report.json", "--junit-report=junit.xml"}
 	if filter != "" {
-		suiteArgs = append(suiteArgs, "-ginkgo.label-filter="+filter)
+		cliArgs = append(cliArgs, "--label-filter="+filter)
 	}
-	shards := min(o.shards, len(tops)*len(suites))
-	if shards > 1 {
-		run.HostLock = filepath.Join(out, "shards", "host.lock")
-	}
-	var shardArgs [][]string
-	for k := range shards {
-		dir := filepath.Join(out, "shards", fmt.Sprint(k))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		run.Shard = runconfig.Shard{Index: k, Count: shards}
-		if err := run.Write(filepath.Join(dir, runconfig.FileName)); err != nil {
-			return err
-		}
-		shardArgs = append(shardArgs, append(slices.Clone(suiteArgs), "-run-config="+filepath.Join(dir, runconfig.FileName),
-			"-ginkgo.json-report="+filepath.Join(dir, "ginkgo-report.json"),
-			"-ginkgo.junit-report="+filepath.Join(dir, "junit.xml")))
-	}
-	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases in %d shards, output in %s\n", runID, len(tops), len(suites), shards, o.out)
-	signal.Reset(os.Interrupt, syscall.SIGTERM) // from here on, signals are runSuites's to handle
-	interrupted, suiteErr := runSuites(o.suiteBinary, shardArgs, filepath.Join(o.out, "run.log"))
-	mergeShardReports(out, shards)
+	cliArgs = append(cliArgs, binary, "--",
+		"-test.run=^TestConformance$", // the binary also holds the package's unit tests
+		"-run-config="+config)
+	fmt.Fprintf(os.Stderr, "run %s: %d topologies x %d releases in %d Ginkgo processes, output in %s\n", runID, len(tops), len(suites), procs, o.out)
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // from here on, signals are runGinkgo's to handle
+	interrupted, suiteErr := runGinkgo(o.ginkgo, cliArgs, filepath.Join(o.out, "run.log"), run.Progress)
+	hostlock.New(run.HostLock).Remove()
 	if !o.keep {
 		sweepRun(eng, runID)
 	}
@@ -173,100 +162,6 @@ func sweepRun(eng *engine.Engine, runID string) {
 	if n, err := eng.Sweep(ctx, engine.RunLabel, runID); err != nil || n > 0 {
 		fmt.Fprintf(os.Stderr, "cleanup: removed %d leftover objects of run %s (%v)\n", n, runID, err)
 	}
-}
-
-// runSuites runs one suite process per shard, their output on the terminal and in run.log, one
-// whole line at a time. A Ctrl-C at the terminal is passed on to every suite, which runs its
-// cleanup; this process only waits for them. It reports whether the run was interrupted and the
-// first suite's error.
-func runSuites(binary string, shardArgs [][]string, logPath string) (interrupted bool, err error) {
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return false, err
-	}
-	defer logFile.Close()
-	if abs, err := filepath.Abs(binary); err == nil {
-		binary = abs
-	}
-	// The suites' stdout and stderr stay apart on the terminal (the progress lines are stderr, which
-	// a caller may read alone) and meet in run.log.
-	var mu sync.Mutex
-	stdout := &lineWriter{mu: &mu, w: io.MultiWriter(os.Stdout, logFile)}
-	stderr := &lineWriter{mu: &mu, w: io.MultiWriter(os.Stderr, logFile)}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	done := make(chan error, len(shardArgs))
-	var cmds []*exec.Cmd
-	for _, args := range shardArgs {
-		cmd := exec.Command(binary, args...)
-		// Each suite runs in a process group of its own, so that it hears of an interrupt
-		// exactly once, from here, whether the signal went to the whole group (Ctrl-C in a
-		// terminal) or to this process alone (kill, a CI runner): a second interrupt would make
-		// Ginkgo skip cleanup.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		shardOut, shardErr := stdout.shard(), stderr.shard()
-		cmd.Stdout, cmd.Stderr = shardOut, shardErr
-		if err := cmd.Start(); err != nil {
-			for _, c := range cmds {
-				c.Process.Signal(os.Interrupt)
-			}
-			for range cmds {
-				<-done
-			}
-			return false, err
-		}
-		cmds = append(cmds, cmd)
-		go func() { err := cmd.Wait(); shardOut.Flush(); shardErr.Flush(); done <- err }()
-	}
-	var firstErr error
-	for running := len(cmds); running > 0; {
-		select {
-		case err := <-done:
-			running--
-			if firstErr == nil {
-				firstErr = err
-			}
-		case <-sigs:
-			if !interrupted {
-				for _, c := range cmds {
-					c.Process.Signal(os.Interrupt)
-				}
-			}
-			interrupted = true
-		}
-	}
-	return interrupted, firstErr
-}
-
-// mergeShardReports puts the shards' Ginkgo reports into one JSON and one JUnit file at the top
-// of out, where CI dashboards and writeReports look for them.
-func mergeShardReports(out string, shards int) {
-	var jsons, junits []string
-	for k := range shards {
-		dir := filepath.Join(out, "shards", fmt.Sprint(k))
-		for _, f := range []struct {
-			name string
-			into *[]string
-		}{{"ginkgo-report.json", &jsons}, {"junit.xml", &junits}} {
-			if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
-				*f.into = append(*f.into, filepath.Join(dir, f.name))
-			}
-		}
-	}
-	if len(jsons) > 0 {
-		if _, err := reporters.MergeAndCleanupJSONReports(jsons, filepath.Join(out, "ginkgo-report.json")); err != nil {
-			fmt.Fprintf(os.Stderr, "merging the shards' reports: %v\n", err)
-			return // keep the shards' files: they are the reports
-		}
-	}
-	if len(junits) > 0 {
-		if _, err := reporters.MergeAndCleanupJUnitReports(junits, filepath.Join(out, "junit.xml")); err != nil {
-			fmt.Fprintf(os.Stderr, "merging the shards' JUnit reports: %v\n", err)
-			return // keep the shards' files: they are the reports
-		}
-	}
-	os.RemoveAll(filepath.Join(out, "shards")) // empty by now, but for the host lock's files
 }
 
 // writeReports builds matrix.json and matrix.md from Ginkgo's report and picks the exit status.

@@ -1,6 +1,6 @@
 // Package hostlock is a readers-writer lock shared by processes on one machine, through
-// flock(2) on files: the suite's shards hold it shared while they test and exclusively while
-// they measure throughput, so that a benchmark never runs beside another shard's traffic.
+// flock(2) on files: the suite's parallel Ginkgo processes hold it shared while they test and exclusively while
+// they measure throughput, so that a benchmark never runs beside another process's traffic.
 package hostlock
 
 import (
@@ -14,7 +14,7 @@ import (
 )
 
 // Lock is the lock at a path prefix; two files are made from it. The zero value (no path)
-// locks nothing, for a run with one shard.
+// locks nothing, for a run in one process.
 type Lock struct{ path string }
 
 // New returns the lock whose files live at path+".main" and path+".turnstile".
@@ -78,4 +78,13 @@ func acquire(ctx context.Context, path string, how int) (func(), error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Remove deletes the lock's files, once no process holds or waits for it (after the run).
+func (l Lock) Remove() {
+	if l.path == "" {
+		return
+	}
+	os.Remove(l.path + ".main")
+	os.Remove(l.path + ".turnstile")
 }

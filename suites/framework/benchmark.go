@@ -25,7 +25,7 @@ import (
 // benchmarkRounds, beside the client's own limit (the same code against a local sink), so a slow
 // client can never pass for a slow server. It is a benchmark in the report, never a cell.
 // The measured image is much smaller than the large image: big enough for a steady rate (half
-// a second at the fastest column's rate), small enough that the benchmark, which the other shards
+// a second at the fastest column's rate), small enough that the benchmark, which the other processes
 // wait for, does not dominate the run, and under Apache's 1 GiB body limit, so that every column
 // that can move data gets a figure.
 const (
@@ -49,7 +49,7 @@ func defineBenchmark(col *column) {
 		if col.err != nil || col.na != "" {
 			Skip("column did not start")
 		}
-		// Alone on the machine: the other shards wait between their specs while this measures.
+		// Alone on the machine: the other Ginkgo processes wait between their specs while this measures.
 		release, err := shared.lock.Exclusive(ctx)
 		if err != nil {
 			HarnessError("%v", err)

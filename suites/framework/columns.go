@@ -57,7 +57,6 @@ var (
 		cfg     *config
 		prep    *prepared
 		lock    hostlock.Lock
-		shard   shard
 		out     string
 	}
 )
@@ -68,24 +67,21 @@ const WebPayloadName = "payload.bin"
 // startTimeout bounds a column's start: images extended on first use, containers, readiness.
 const startTimeout = 15 * time.Minute
 
-// defineColumns builds the spec tree: one container per column, one spec per feature. A column
-// starts in its BeforeAll, which Ginkgo runs before the first spec of the column that the
-// filters (labels, focus) select, and stops in the cleanup that BeforeAll registers, which
-// Ginkgo runs after the last selected spec's own cleanups. The columns sit in one Ordered
-// container (BeforeAll needs one), so a process runs them in the order they are defined, one
-// at a time; ContinueOnFailure keeps a failed cell from skipping the rest.
+// defineColumns builds the spec tree: one Ordered container per column, one spec per feature
+// in it. Ginkgo runs a column's specs in order, in one process, and with --procs hands the
+// columns out to its processes as each finishes one (in the columns' sorted order: they sit
+// in one plain container, which Ginkgo does not shuffle). A column starts in its BeforeAll,
+// which Ginkgo runs before the first of its specs the filters select, and stops in the cleanup
+// BeforeAll registers, which Ginkgo runs after the last one's own cleanups (an AfterAll would
+// run before them). ContinueOnFailure keeps a failed cell from skipping the rest.
 func defineColumns(cfg *config) {
-	shared.runID, shared.lock, shared.shard, shared.out, shared.cfg = cfg.ID, cfg.lock, cfg.shard, cfg.Out, cfg
-	Describe("matrix", Ordered, ContinueOnFailure, func() {
-		i := -1
+	shared.runID, shared.lock, shared.out, shared.cfg = cfg.ID, cfg.lock, cfg.Out, cfg
+	Describe("matrix", func() {
 		for _, rel := range cfg.releases {
 			for _, top := range cfg.topologies {
-				if i++; !cfg.shard.Owns(i) {
-					continue // another shard's
-				}
 				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top}
 				columns = append(columns, col)
-				Describe(col.id, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
+				Describe(col.id, Ordered, ContinueOnFailure, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
 					// Never fails: a column that does not start is each spec's error (or n/a) to
 					// report, cell by cell, where a failed BeforeAll would skip them unexplained.
 					BeforeAll(col.begin, NodeTimeout(startTimeout))
@@ -98,7 +94,14 @@ func defineColumns(cfg *config) {
 		}
 	})
 
-	BeforeSuite(func(ctx SpecContext) {
+	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		// Process 1, before any process runs a spec: the machine is still quiet.
+		if benchmarkSelected() {
+			statusf("measuring the client's own throughput (%d MiB, %d rounds)", benchmarkSize>>20, benchmarkRounds)
+			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
+		}
+		return nil
+	}, func(ctx SpecContext, _ []byte) {
 		shared.payload = payload.New(1, payload.DefaultSize)
 		var eng *engine.Engine
 		if !cfg.ExistingCloud() { // an existing cloud needs no Docker
@@ -110,24 +113,17 @@ func defineColumns(cfg *config) {
 		}
 		selected := selectedColumns()
 		prep := prepareColumns(ctx, eng, cfg, selected)
-		var metas []reports.Column
-		for _, c := range selected {
-			metas = append(metas, c.meta)
-		}
-		AddReportEntry(reports.ColumnsEntryName, metas, ReportEntryVisibilityNever)
-		var rows []reports.Feature
-		for _, f := range feature.All() {
-			rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves, Tempest: f.Tempest})
-		}
-		AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
-		if benchmarkSelected() && cfg.shard.Index == 0 {
-			fmt.Fprintf(os.Stderr, "  measuring the client's own throughput (%d MiB, %d rounds)\n", benchmarkSize>>20, benchmarkRounds)
-			release, err := cfg.lock.Exclusive(ctx)
-			if err != nil {
-				Fail(err.Error())
+		if GinkgoParallelProcess() == 1 { // the run's rows and columns, once
+			var metas []reports.Column
+			for _, c := range selected {
+				metas = append(metas, c.meta)
 			}
-			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
-			release()
+			AddReportEntry(reports.ColumnsEntryName, metas, ReportEntryVisibilityNever)
+			var rows []reports.Feature
+			for _, f := range feature.All() {
+				rows = append(rows, reports.Feature{ID: f.ID, Title: f.Title, Proves: f.Proves, Tempest: f.Tempest})
+			}
+			AddReportEntry(reports.FeaturesEntryName, rows, ReportEntryVisibilityNever)
 		}
 		shared.eng, shared.prep = eng, prep
 		// A column still running when the suite ends (an interrupted run) is stopped here; its
@@ -385,7 +381,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		Placeholders: placeholders,
 		Secrets:      secrets,
 		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{WebPayloadName: shared.payload.Data})),
-		Progress:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "  "+f+"\n", a...) },
+		Progress:     statusf,
 	})
 	c.dep = dep
 	c.meta.Endpoint = dep.Endpoint()
@@ -398,7 +394,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 			c.err, c.meta.Error = nil, ""
 			c.na = fmt.Sprintf("%s refuses it: %s (log: %q)", c.release, why, line)
 			c.meta.NotApplicable = c.na
-			fmt.Fprintf(os.Stderr, "  %s: not provided by this release: %s\n", c.id, line)
+			statusf("%s: not provided by this release: %s", c.id, line)
 			return
 		}
 		for name, l := range logs {
@@ -406,13 +402,13 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 				c.logTail = append(c.logTail, "log "+name+": "+line)
 			}
 		}
-		fmt.Fprintf(os.Stderr, "  %s: did not start: %v\n", c.id, err)
+		statusf("%s: did not start: %v", c.id, err)
 		return
 	}
 	if len(c.top.Clouds) > 0 {
 		if err := c.openGeneratedClouds(ctx, dep.Published[c.top.AuthContainer], secret); err != nil {
 			c.err, c.meta.Error = err, err.Error()
-			fmt.Fprintf(os.Stderr, "  %s: signing in: %v\n", c.id, err)
+			statusf("%s: signing in: %v", c.id, err)
 		}
 	}
 }
@@ -425,7 +421,7 @@ func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, to
 		if len(ct.Packages) == 0 {
 			continue
 		}
-		info, err := image.Extend(ctx, eng, base, ct.Packages, os.Stderr)
+		info, err := image.Extend(ctx, eng, base, ct.Packages, statusWriter{})
 		if err != nil {
 			return nil, err
 		}
@@ -447,14 +443,14 @@ func (c *column) finish(ctx context.Context, cfg *config) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
 		if err := c.dep.SaveLogs(ctx, filepath.Join(cfg.Out, "logs", c.id)); err != nil {
-			fmt.Fprintf(os.Stderr, "  %s: saving logs: %v\n", c.id, err)
+			statusf("%s: saving logs: %v", c.id, err)
 		}
 		if cfg.Keep {
-			fmt.Fprintf(os.Stderr, "  %s: kept running at %s (make clean removes it)\n", c.id, c.dep.Endpoint())
+			statusf("%s: kept running at %s (make clean removes it)", c.id, c.dep.Endpoint())
 			return
 		}
 		if err := c.dep.Stop(ctx); err != nil {
-			fmt.Fprintf(os.Stderr, "  %s: stopping: %v\n", c.id, err)
+			statusf("%s: stopping: %v", c.id, err)
 		}
 	})
 }

@@ -30,19 +30,7 @@ type config struct {
 	topologies []*topology.Topology
 	images     map[string]string // release -> image reference
 	releases   []string
-	shard      shard
 	lock       hostlock.Lock
-}
-
-// shard is this process's share of the columns (runconfig.Shard) with its progress prefix.
-type shard struct{ runconfig.Shard }
-
-// String is the shard's prefix on progress lines, empty for a run in one process.
-func (s shard) String() string {
-	if s.Count <= 1 {
-		return ""
-	}
-	return fmt.Sprintf("shard %d/%d ", s.Index+1, s.Count)
 }
 
 func loadConfig() (*config, error) {
@@ -57,7 +45,7 @@ func loadConfig() (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{Run: run, images: map[string]string{}, shard: shard{run.Shard}, lock: hostlock.New(run.HostLock)}
+	cfg := &config{Run: run, images: map[string]string{}, lock: hostlock.New(run.HostLock)}
 	for _, rel := range run.Releases {
 		cfg.images[rel.Name] = rel.Image
 		cfg.releases = append(cfg.releases, rel.Name)

@@ -74,7 +74,7 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 		}
 		t.deleteLeftovers(ctx)
 	}
-	fmt.Fprintf(os.Stderr, "  %s: %s: %s\n", c.id, t.feature.ID, note)
+	statusf("%s: %s: %s", c.id, t.feature.ID, note)
 	AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
 	Fail(what)
 }

@@ -3,6 +3,7 @@ package framework
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -77,20 +78,27 @@ func HarnessError(format string, args ...any) {
 	Fail(msg, 1)
 }
 
-// Progress: one line per spec that ran, with how far the run is.
+// Progress: one line per spec that ran. Run alone, the suite numbers them on stderr; under the
+// command, every Ginkgo process appends them to the run's progress file (the CLI keeps a
+// parallel process's own output until it ends), and the command numbers and shows them.
 var (
 	specsToRun int
 	specsDone  atomic.Int32
 	runStarted = time.Now()
 )
 
-var _ = ReportBeforeSuite(func(r Report) { specsToRun = r.PreRunStats.SpecsThatWillRun })
+// ProgressTotal starts the progress file's line giving how many specs will run.
+const ProgressTotal = "specs to run: "
+
+var _ = ReportBeforeSuite(func(r Report) { // on process 1 only, before any spec
+	specsToRun = r.PreRunStats.SpecsThatWillRun
+	progress(fmt.Sprintf("%s%d", ProgressTotal, specsToRun))
+})
 
 var _ = ReportAfterEach(func(r SpecReport) {
 	if r.State.Is(types.SpecStateSkipped) && r.RunTime == 0 {
 		return // left out by the label filter
 	}
-	n := specsDone.Add(1)
 	result := "pass"
 	switch {
 	case r.State.Is(types.SpecStateSkipped):
@@ -110,6 +118,49 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	case r.State.Is(types.SpecStatePanicked | types.SpecStateInterrupted | types.SpecStateAborted):
 		result = "ERROR: " + r.State.String() + ": " + firstLine(r.Failure.Message)
 	}
-	fmt.Fprintf(os.Stderr, "[%s%d/%d %s] %s %s: %s (%.1fs)\n", shared.shard, n, specsToRun, time.Since(runStarted).Round(time.Second),
-		r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1], firstWord(r.LeafNodeText), Truncate(result, 160), r.RunTime.Seconds())
+	progress(fmt.Sprintf("%s %s: %s (%.1fs)", r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1],
+		firstWord(r.LeafNodeText), Truncate(result, 160), r.RunTime.Seconds()))
 })
+
+// progress shows one spec's line: appended to the progress file in one write (lines of
+// several processes do not mix), or numbered on stderr.
+func progress(line string) {
+	if shared.cfg == nil || shared.cfg.Progress == "" {
+		if !strings.HasPrefix(line, ProgressTotal) {
+			fmt.Fprintf(os.Stderr, "[%d/%d %s] %s\n", specsDone.Add(1), specsToRun, time.Since(runStarted).Round(time.Second), line)
+		}
+		return
+	}
+	appendProgress(line)
+}
+
+// statusf shows a line about the run rather than a spec (a column starting, stopping), the
+// same way; the command shows such lines, which start with two spaces, as they are.
+func statusf(format string, args ...any) {
+	line := "  " + fmt.Sprintf(format, args...)
+	if shared.cfg == nil || shared.cfg.Progress == "" {
+		fmt.Fprintln(os.Stderr, line)
+		return
+	}
+	appendProgress(line)
+}
+
+func appendProgress(line string) {
+	f, err := os.OpenFile(shared.cfg.Progress, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "progress: %v\n", err)
+		return
+	}
+	defer f.Close()
+	f.WriteString(line + "\n")
+}
+
+// statusWriter passes what a step writes (an image build's lines) on as status lines.
+type statusWriter struct{}
+
+func (statusWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		statusf("%s", strings.TrimLeft(line, " "))
+	}
+	return len(p), nil
+}

@@ -33,10 +33,12 @@ type Run struct {
 	Releases []Release `json:"releases,omitempty"`
 	// Topologies are the matrix's topologies, in the matrix's order.
 	Topologies []string `json:"topologies,omitempty"`
-	// Shard is this process's share of the columns; HostLock the file the shards share so that
-	// benchmarks run alone (empty: one process).
-	Shard    Shard  `json:"shard"`
+	// HostLock is the file Ginkgo's parallel processes share so that benchmarks run alone
+	// (empty: one process).
 	HostLock string `json:"host_lock,omitempty"`
+	// Progress is the file each process appends a line to per spec, for the command to show
+	// (Ginkgo's CLI keeps parallel processes' own output until they end); empty: stderr.
+	Progress string `json:"progress,omitempty"`
 	// Certify is set when the run certifies one cloud instead of building a matrix.
 	Certify *Certify `json:"certify,omitempty"`
 }
@@ -46,15 +48,6 @@ type Release struct {
 	Name  string `json:"name"`
 	Image string `json:"image"`
 }
-
-// Shard is the k-th (from 0) of n shares of the columns, dealt in turn.
-type Shard struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
-}
-
-// Owns tells whether column i of the run (in matrix order) is this shard's.
-func (s Shard) Owns(i int) bool { return s.Count <= 1 || i%s.Count == s.Index }
 
 // Certify is what a certification run certifies: an existing cloud through clouds.yaml
 // entries, one per account, or a deployment of ours (Start) through the clouds it generates.
@@ -108,9 +101,6 @@ func (r *Run) check(path string) error {
 	}
 	if !filepath.IsAbs(r.Out) || (!r.ExistingCloud() && !filepath.IsAbs(r.Deployments)) {
 		problems = append(problems, "out and deployments must be absolute paths")
-	}
-	if r.Shard.Count < 1 || r.Shard.Index < 0 || r.Shard.Index >= r.Shard.Count {
-		problems = append(problems, fmt.Sprintf("shard %d of %d", r.Shard.Index, r.Shard.Count))
 	}
 	switch {
 	case r.ExistingCloud():

@@ -10,7 +10,7 @@ import (
 func TestWrittenConfigurationReadsBackTheSame(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
 	in := Run{ID: "abc123", Deployments: "/d", Out: "/o", Releases: []Release{{"bookworm", "img:1"}, {"trixie", "img:2"}},
-		Topologies: []string{"standalone", "mod_wsgi"}, Shard: Shard{Index: 1, Count: 2}, HostLock: "/o/lock"}
+		Topologies: []string{"standalone", "mod_wsgi"}, HostLock: "/o/lock", Progress: "/o/progress"}
 	if err := in.Write(path); err != nil {
 		t.Fatal(err)
 	}
@@ -19,18 +19,17 @@ func TestWrittenConfigurationReadsBackTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.Schema != Schema || out.ID != in.ID || len(out.Releases) != 2 || out.Releases[1] != in.Releases[1] ||
-		strings.Join(out.Topologies, ",") != "standalone,mod_wsgi" || out.Shard != in.Shard || out.ExistingCloud() {
+		strings.Join(out.Topologies, ",") != "standalone,mod_wsgi" || out.Progress != in.Progress || out.ExistingCloud() {
 		t.Errorf("read back %+v, wrote %+v", out, in)
 	}
 }
 
 func TestReadRefusesWhatTheSuiteCannotRun(t *testing.T) {
 	for name, body := range map[string]string{
-		"other schema":       `{"schema":"glance-conformance/run/v0","id":"x","deployments":"/d","out":"/o","releases":[{"name":"b","image":"i"}],"shard":{"count":1}}`,
-		"no release":         `{"schema":"glance-conformance/run/v1","id":"x","deployments":"/d","out":"/o","shard":{"count":1}}`,
-		"relative out":       `{"schema":"glance-conformance/run/v1","id":"x","deployments":"/d","out":"o","releases":[{"name":"b","image":"i"}],"shard":{"count":1}}`,
-		"shard out of range": `{"schema":"glance-conformance/run/v1","id":"x","deployments":"/d","out":"/o","releases":[{"name":"b","image":"i"}],"shard":{"index":2,"count":2}}`,
-		"cloud without main": `{"schema":"glance-conformance/run/v1","id":"x","out":"/o","shard":{"count":1},"certify":{"accounts":{"member":"m"}}}`,
+		"other schema":       `{"schema":"glance-conformance/run/v0","id":"x","deployments":"/d","out":"/o","releases":[{"name":"b","image":"i"}]}`,
+		"no release":         `{"schema":"glance-conformance/run/v1","id":"x","deployments":"/d","out":"/o"}`,
+		"relative out":       `{"schema":"glance-conformance/run/v1","id":"x","deployments":"/d","out":"o","releases":[{"name":"b","image":"i"}]}`,
+		"cloud without main": `{"schema":"glance-conformance/run/v1","id":"x","out":"/o","certify":{"accounts":{"member":"m"}}}`,
 		"not json":           `schema: v1`,
 	} {
 		path := filepath.Join(t.TempDir(), FileName)
@@ -48,7 +47,7 @@ func TestReadRefusesWhatTheSuiteCannotRun(t *testing.T) {
 
 func TestAnExistingCloudNeedsNoRelease(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	r := Run{ID: "x", Out: "/o", Shard: Shard{Count: 1}, Certify: &Certify{Accounts: Accounts{Main: "mycloud"}}}
+	r := Run{ID: "x", Out: "/o", Certify: &Certify{Accounts: Accounts{Main: "mycloud"}}}
 	if err := r.Write(path); err != nil {
 		t.Fatal(err)
 	}
