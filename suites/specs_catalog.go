@@ -58,7 +58,7 @@ var _ = framework.Conformance(feature.Feature{
 
 	// Glance marks the task finished after the image went active (the flow's last step), so
 	// wait for it as Tempest does (waiters.wait_for_image_tasks_status).
-	task := waitForImageTask(t, ctx, img.ID)
+	task := waitForImageTask(ctx, t, img.ID)
 	Expect(task.Type == "api_image_import" && task.Status == "success" && task.ImageID == img.ID).To(BeTrue(), "the import task reads type %q status %q image %q, want api_image_import, success, %s", task.Type, task.Status, task.ImageID, img.ID)
 	Expect(requestID != "" && task.RequestID == requestID).To(BeTrue(), "the task records request id %q, the import request was %q", task.RequestID, requestID)
 
@@ -103,7 +103,7 @@ var _ = framework.Conformance(feature.Feature{
 
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
-	copyTo(t, ctx, img.ID, "cheap")
+	copyTo(ctx, t, img.ID, "cheap")
 	Expect(imageapi.DeleteFromStore(ctx, t.Client, "cheap", img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/stores/cheap/{id}")
 	got := t.GetImage(ctx, img.ID)
 	Expect(slices.Equal(framework.Stores(got), []string{"fast"}) && got.Status == images.ImageStatusActive).To(BeTrue(), "after deleting from cheap: stores %v, status %q; want [fast], active", framework.Stores(got), got.Status)
@@ -127,21 +127,21 @@ var _ = framework.Conformance(feature.Feature{
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload")
 
 	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id}")
-	waitForCache(t, ctx, img.ID, true, "the queued image cached")
+	waitForCache(ctx, t, img.ID, true, "the queued image cached")
 	Expect(imageapi.DeleteCached(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache/{id}")
-	waitForCache(t, ctx, img.ID, false, "the image gone from the cache after deleting it")
+	waitForCache(ctx, t, img.ID, false, "the image gone from the cache after deleting it")
 
 	Expect(imageapi.QueueForCache(ctx, t.Client, img.ID).ExtractErr()).NotTo(HaveOccurred(), "PUT /v2/cache/{id} again")
-	waitForCache(t, ctx, img.ID, true, "the image cached again")
+	waitForCache(ctx, t, img.ID, true, "the image cached again")
 	Expect(imageapi.ClearCache(ctx, t.Client, "").ExtractErr()).NotTo(HaveOccurred(), "DELETE /v2/cache")
-	waitForCache(t, ctx, img.ID, false, "the image gone after clearing the cache")
+	waitForCache(ctx, t, img.ID, false, "the image gone after clearing the cache")
 
 	_, err := imageapi.GetCacheState(ctx, t.As(imageapi.Member)).Extract()
 	Expect(err).To(framework.HaveStatus(403), "a member reading the cache state")
 })
 
 // waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
-func waitForCache(t *framework.Target, ctx context.Context, id string, cached bool, what string) {
+func waitForCache(ctx context.Context, t *framework.Target, id string, cached bool, what string) {
 	var state string
 	Eventually(ctx, func() (bool, error) {
 		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
@@ -172,7 +172,7 @@ var _ = framework.Conformance(feature.Feature{
 })
 
 // namespace creates a metadefs namespace for the spec and deletes it at the end.
-func namespace(t *framework.Target, ctx context.Context, protected bool) string {
+func namespace(ctx context.Context, t *framework.Target, protected bool) string {
 	name := t.Name()
 	_, err := imageapi.CreateNamespace(ctx, t.Client, imageapi.Namespace{Namespace: name, DisplayName: "conformance " + name,
 		Description: "created by glance-conformance", Visibility: "public", Protected: boolPtr(protected)}).Extract()
@@ -193,7 +193,7 @@ var _ = framework.Conformance(feature.Feature{
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespaces.MetadataNamespacesTest.test_basic_metadata_definition_namespaces"},
 	Admin:   true,
 }, func(ctx SpecContext, t *framework.Target) {
-	name := namespace(t, ctx, false)
+	name := namespace(ctx, t, false)
 	ns, err := imageapi.GetNamespace(ctx, t.Client, name).Extract()
 	Expect(err).NotTo(HaveOccurred(), "reading the namespace")
 	Expect(ns.DisplayName == "conformance "+name && ns.Visibility == "public").To(BeTrue(), "the namespace reads display_name %q visibility %q", ns.DisplayName, ns.Visibility)
@@ -209,7 +209,7 @@ var _ = framework.Conformance(feature.Feature{
 	_, err = imageapi.GetNamespace(ctx, t.Client, name).Extract()
 	Expect(err).To(framework.HaveStatus(404), "reading the deleted namespace")
 
-	guarded := namespace(t, ctx, true)
+	guarded := namespace(ctx, t, true)
 	Expect(imageapi.DeleteNamespace(ctx, t.Client, guarded).ExtractErr()).To(framework.HaveStatus(403), "deleting a protected namespace")
 	_, err = imageapi.UpdateNamespace(ctx, t.Client, guarded, imageapi.Namespace{Namespace: guarded, Protected: boolPtr(false)}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "unprotecting the namespace")
@@ -223,7 +223,7 @@ var _ = framework.Conformance(feature.Feature{
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_create_update_delete_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_list_meta_namespace_objects", "tempest.api.image.v2.admin.test_images_metadefs_namespace_objects.MetadataNamespaceObjectsTest.test_show_meta_namespace_objects"},
 	Admin:   true,
 }, func(ctx SpecContext, t *framework.Target) {
-	ns := namespace(t, ctx, false)
+	ns := namespace(ctx, t, false)
 	obj := imageapi.Object{Name: "gc-object", Description: "first", Required: []string{"speed"},
 		Properties: map[string]imageapi.Property{"speed": {Title: "Speed", Type: "integer"}}}
 	_, err := imageapi.CreateObject(ctx, t.Client, ns, obj).Extract()
@@ -249,7 +249,7 @@ var _ = framework.Conformance(feature.Feature{
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_properties.MetadataNamespacePropertiesTest.test_basic_meta_def_namespace_property"},
 	Admin:   true,
 }, func(ctx SpecContext, t *framework.Target) {
-	ns := namespace(t, ctx, false)
+	ns := namespace(ctx, t, false)
 	p := imageapi.Property{Name: "gc_property", Title: "First", Type: "string"}
 	_, err := imageapi.CreateProperty(ctx, t.Client, ns, p).Extract()
 	Expect(err).NotTo(HaveOccurred(), "creating a property")
@@ -274,7 +274,7 @@ var _ = framework.Conformance(feature.Feature{
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_list_delete_namespace_tags", "tempest.api.image.v2.admin.test_images_metadefs_namespace_tags.MetadataNamespaceTagsTest.test_create_update_delete_tag"},
 	Admin:   true,
 }, func(ctx SpecContext, t *framework.Target) {
-	ns := namespace(t, ctx, false)
+	ns := namespace(ctx, t, false)
 	_, err := imageapi.CreateTags(ctx, t.Client, ns, "gc-one", "gc-two").Extract()
 	Expect(err).NotTo(HaveOccurred(), "creating two tags at once")
 	_, err = imageapi.CreateTag(ctx, t.Client, ns, "gc-three").Extract()
@@ -303,7 +303,7 @@ var _ = framework.Conformance(feature.Feature{
 	Tempest: []string{"tempest.api.image.v2.admin.test_images_metadefs_resource_types.MetadataResourceTypesTest.test_basic_meta_def_resource_type_association"},
 	Admin:   true,
 }, func(ctx SpecContext, t *framework.Target) {
-	ns := namespace(t, ctx, false)
+	ns := namespace(ctx, t, false)
 	const rt = "OS::Glance::Image"
 	_, err := imageapi.Associate(ctx, t.Client, ns, imageapi.ResourceTypeAssociation{Name: rt, Prefix: "gc_"}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "%s", "associating the namespace with "+rt)
@@ -322,7 +322,7 @@ var _ = framework.Conformance(feature.Feature{
 // waitForImageTask polls an image's tasks until its one task is finished (success or failure)
 // and returns it; more or fewer than one task fails the spec, as does a task still running
 // after framework.ImportTimeout.
-func waitForImageTask(t *framework.Target, ctx SpecContext, imageID string) imageapi.ImageTask {
+func waitForImageTask(ctx SpecContext, t *framework.Target, imageID string) imageapi.ImageTask {
 	var task imageapi.ImageTask
 	var state string
 	Eventually(ctx, func() (bool, error) {

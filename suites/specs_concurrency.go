@@ -39,7 +39,7 @@ var _ = framework.Conformance(feature.Feature{
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
-			ids[i], failures[i] = createAndUpload(t, ctx, p)
+			ids[i], failures[i] = createAndUpload(ctx, t, p)
 		}()
 	}
 	close(start)
@@ -57,7 +57,7 @@ var _ = framework.Conformance(feature.Feature{
 		}
 	}
 	// One defect, one row: a 500 from the property protections race is that row's finding.
-	failed := setAsidePropertyRaces(t, ctx, all)
+	failed := setAsidePropertyRaces(ctx, t, all)
 	if len(failed) == 0 {
 		return
 	}
@@ -73,17 +73,17 @@ var _ = framework.Conformance(feature.Feature{
 // createAndUpload creates an image, uploads p and checks the result. It returns the image id
 // (if one was created) and nil or what went wrong; it never calls Fail, so it is safe to run
 // from several goroutines.
-func createAndUpload(t *framework.Target, ctx SpecContext, p payload.Payload) (string, *failure) {
+func createAndUpload(ctx SpecContext, t *framework.Target, p payload.Payload) (string, *failure) {
 	img, err := images.Create(ctx, t.Client, images.CreateOpts{Name: t.Name(), DiskFormat: "raw", ContainerFormat: "bare"}).Extract()
 	if err != nil {
 		return "", failureOf("create", err)
 	}
-	return img.ID, uploadAndCheck(t, ctx, img.ID, p)
+	return img.ID, uploadAndCheck(ctx, t, img.ID, p)
 }
 
 // uploadAndCheck uploads p to an image and reads it back: nil, or what went wrong. Safe to run
 // from several goroutines.
-func uploadAndCheck(t *framework.Target, ctx SpecContext, id string, p payload.Payload) *failure {
+func uploadAndCheck(ctx SpecContext, t *framework.Target, id string, p payload.Payload) *failure {
 	if err := imagedata.Upload(ctx, t.Client, id, imageapi.Sized(p.Data)).ExtractErr(); err != nil {
 		return failureOf("upload", err)
 	}

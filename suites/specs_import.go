@@ -106,7 +106,7 @@ var _ = framework.Conformance(feature.Feature{
 	before := framework.Stores(t.GetImage(ctx, img.ID))
 	Expect(slices.Equal(before, []string{"fast"})).To(BeTrue(), "after upload the image is in stores %v, want [fast] (the default store)", before)
 
-	copyTo(t, ctx, img.ID, "cheap")
+	copyTo(ctx, t, img.ID, "cheap")
 	// The copy is read back alone: the first store's copy removed, the download can only come
 	// from the second.
 	if err := imageapi.DeleteFromStore(ctx, t.Client, "fast", img.ID).ExtractErr(); err != nil {
@@ -121,7 +121,7 @@ var _ = framework.Conformance(feature.Feature{
 // copyTo copies an active image to store with copy-image and waits until the copy is listed and
 // the import task has finished: until then Glance still holds the image's import lock and may
 // yet save the image, so a change made meanwhile (deleting it from a store) can be undone.
-func copyTo(t *framework.Target, ctx SpecContext, id, store string) {
+func copyTo(ctx SpecContext, t *framework.Target, id, store string) {
 	r, err := imageapi.Import(ctx, t.Client, id, imageapi.ImportRequest{Method: "copy-image", Stores: []string{store}})
 	Expect(err).NotTo(HaveOccurred(), "copy-image import")
 	Expect(r.Status == 202).To(BeTrue(), "%v", imageapi.StatusError("copy-image import", r, 202))
@@ -132,7 +132,7 @@ func copyTo(t *framework.Target, ctx SpecContext, id, store string) {
 		return slices.Contains(framework.Stores(img), store), ""
 	})
 	Expect(copied.Status == images.ImageStatusActive).To(BeTrue(), "after the copy the image is %q, want active", copied.Status)
-	task := waitForImageTask(t, ctx, id)
+	task := waitForImageTask(ctx, t, id)
 	Expect(task.Status == "success").To(BeTrue(), "the copy-image task ended %q: %s", task.Status, task.Message)
 	t.WaitForImage(ctx, id, "the import lock released", func(img *images.Image) (bool, string) {
 		return framework.StringProp(img, "os_glance_import_task") == "", ""

@@ -42,7 +42,7 @@ func expectSums(t *framework.Target, img *images.Image, s payload.Sums) {
 
 // uploadLarge uploads the large image with Content-Length (chunked=false) or chunked in 64 KiB
 // chunks, and returns the error as Gophercloud reports it.
-func uploadLarge(t *framework.Target, ctx SpecContext, id string, chunked bool) error {
+func uploadLarge(ctx SpecContext, t *framework.Target, id string, chunked bool) error {
 	var body io.Reader = imageapi.WithLength(largeStream(), largeSize)
 	if chunked {
 		body = largeStream().WithWriteSize(chunkSize)
@@ -55,11 +55,11 @@ func uploadLargeSpec(chunked bool) func(ctx SpecContext, t *framework.Target) {
 		how := "with Content-Length"
 		if chunked {
 			// Size is this row's subject; chunking that fails at any size is upload.chunked's.
-			skipUnlessChunkedWorks(t, ctx, "size")
+			skipUnlessChunkedWorks(ctx, t, "size")
 			how = "chunked"
 		}
 		img := t.CreateImage(ctx, images.CreateOpts{})
-		Expect(uploadLarge(t, ctx, img.ID, chunked)).NotTo(HaveOccurred(), "%s", fmt.Sprintf("upload of %d bytes %s", largeSize, how))
+		Expect(uploadLarge(ctx, t, img.ID, chunked)).NotTo(HaveOccurred(), "%s", fmt.Sprintf("upload of %d bytes %s", largeSize, how))
 		expectSums(t, t.GetImage(ctx, img.ID), largeSums())
 		t.DeleteNow(ctx, img.ID) // keep the disk for the next row
 	}
@@ -88,7 +88,7 @@ var _ = framework.Conformance(feature.Feature{
 }, func(ctx SpecContext, t *framework.Target) {
 	sums := largeSums()
 	img := t.CreateImage(ctx, images.CreateOpts{})
-	if err := uploadLarge(t, ctx, img.ID, false); err != nil {
+	if err := uploadLarge(ctx, t, img.ID, false); err != nil {
 		// One defect, one row: a large upload that fails is upload.large's finding.
 		Skip("no large image could be uploaded here to download (see upload.large): " + framework.ErrorLine(err))
 	}
@@ -125,7 +125,7 @@ func sizeCapSpec(chunked bool) func(ctx SpecContext, t *framework.Target) {
 		var body io.Reader = imageapi.WithLength(payload.NewStream(6, overCapSize), overCapSize)
 		if chunked {
 			// The cap is this row's subject; chunking that fails at any size is upload.chunked's.
-			skipUnlessChunkedWorks(t, ctx, "size")
+			skipUnlessChunkedWorks(ctx, t, "size")
 			how = "chunked"
 			body = payload.NewStream(6, overCapSize).WithWriteSize(chunkSize)
 		}
@@ -144,7 +144,7 @@ func sizeCapSpec(chunked bool) func(ctx SpecContext, t *framework.Target) {
 			return i.Status != images.ImageStatusSaving, ""
 		})
 		Expect(after.Status != images.ImageStatusActive).To(BeTrue(), "the image over the cap became active (%s)", how)
-		Expect(len(leftovers(t, ctx, img.ID)) == 0).To(BeTrue(), "data left after the refused upload (%s): %v", how, leftovers(t, ctx, img.ID))
+		Expect(len(leftovers(ctx, t, img.ID)) == 0).To(BeTrue(), "data left after the refused upload (%s): %v", how, leftovers(ctx, t, img.ID))
 	}
 }
 

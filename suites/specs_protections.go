@@ -68,7 +68,7 @@ var _ = framework.Conformance(feature.Feature{
 	if len(failed) == 0 {
 		return
 	}
-	races := propertyRaces(t, ctx, failed)
+	races := propertyRaces(ctx, t, failed)
 	var raced []string
 	for _, f := range failed {
 		if races[f.requestID] {
@@ -116,7 +116,7 @@ const logCatchUp = 5 * time.Second
 // propertyRaces returns the request ids among the failures' answers whose own log record carries a
 // traceback of the property protections race, once the log shows every one of those ids (or
 // logCatchUp has passed).
-func propertyRaces(t *framework.Target, ctx SpecContext, failures []failure) map[string]bool {
+func propertyRaces(ctx SpecContext, t *framework.Target, failures []failure) map[string]bool {
 	var ids []string // those answered: the race answers 500, or 400 where the parser's state reads as a bad file
 	for _, f := range failures {
 		if f.requestID != "" && f.status >= 400 {
@@ -188,8 +188,8 @@ func raceRequestIDs(log string) map[string]bool {
 // configuration in property protection file") whose own request carries a traceback of
 // the property protections race in the server log, noting them: they are
 // property-protections.concurrent's finding, not this row's. Nothing is set aside by count.
-func setAsidePropertyRaces(t *framework.Target, ctx SpecContext, failures []failure) []string {
-	races := propertyRaces(t, ctx, failures)
+func setAsidePropertyRaces(ctx SpecContext, t *framework.Target, failures []failure) []string {
+	races := propertyRaces(ctx, t, failures)
 	var kept, raced []string
 	setAside := 0
 	for _, f := range failures {

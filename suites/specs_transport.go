@@ -39,7 +39,7 @@ var _ = framework.Conformance(feature.Feature{
 	Proves:  "PUT /file with a chunked body of 4 MiB chunks (and one of 1 MiB + 1 byte), as qemu-img and cinder send them, makes the image active with the right bytes",
 	Tempest: []string{"none"},
 }, func(ctx SpecContext, t *framework.Target) {
-	skipUnlessChunkedWorks(t, ctx, "chunk size")
+	skipUnlessChunkedWorks(ctx, t, "chunk size")
 	p := largeChunksPayload()
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	// 4 MiB, then one of 1 MiB + 1 byte (just over uWSGI's default chunked-input-limit), then
@@ -72,7 +72,7 @@ var _ = framework.Conformance(feature.Feature{
 			defer wg.Done()
 			defer GinkgoRecover()
 			<-start
-			failures[i] = uploadAndCheck(t, ctx, id, p)
+			failures[i] = uploadAndCheck(ctx, t, id, p)
 		}()
 	}
 	close(start)
@@ -83,7 +83,7 @@ var _ = framework.Conformance(feature.Feature{
 			all = append(all, *f)
 		}
 	}
-	failed := setAsidePropertyRaces(t, ctx, all) // that row's finding, not this one's
+	failed := setAsidePropertyRaces(ctx, t, all) // that row's finding, not this one's
 	Expect(len(failed) == 0).To(BeTrue(), "%d of %d concurrent 64 MiB uploads failed: %s", len(failed), concurrentUploads, framework.Summarize(failed))
 })
 
@@ -236,7 +236,7 @@ var _ = framework.Conformance(feature.Feature{
 		return i.Status != images.ImageStatusSaving, ""
 	})
 	Expect(after.Status == images.ImageStatusQueued).To(BeTrue(), "after the dropped upload the image is %q, want queued (ready for a new upload)", after.Status)
-	Expect(len(leftovers(t, ctx, img.ID)) == 0).To(BeTrue(), "partial data left after the dropped upload: %s", strings.Join(leftovers(t, ctx, img.ID), ", "))
+	Expect(len(leftovers(ctx, t, img.ID)) == 0).To(BeTrue(), "partial data left after the dropped upload: %s", strings.Join(leftovers(ctx, t, img.ID), ", "))
 
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(p.Data)).ExtractErr()).NotTo(HaveOccurred(), "new upload after the dropped one")
 	Expect(t.GetImage(ctx, img.ID)).To(framework.HaveImagePayload(p))
@@ -248,7 +248,7 @@ func (failingReader) Read([]byte) (int, error) { return 0, errDropped }
 
 // leftovers lists files naming an image under Glance's data directories, in every component
 // that runs Glance.
-func leftovers(t *framework.Target, ctx context.Context, imageID string) []string {
+func leftovers(ctx context.Context, t *framework.Target, imageID string) []string {
 	var found []string
 	for _, comp := range t.GlanceContainers() {
 		code, out, err := t.Exec(ctx, comp, "find", "/var/lib/glance", "-name", "*"+imageID+"*", "-type", "f")
@@ -265,15 +265,15 @@ func leftovers(t *framework.Target, ctx context.Context, imageID string) []strin
 // SkipUnlessChunkedWorks skips the spec when a small chunked upload fails here: the row's
 // subject (what) cannot be told apart from that failure, which is upload.chunked's finding.
 // One defect, one row.
-func skipUnlessChunkedWorks(t *framework.Target, ctx SpecContext, what string) {
-	if reason := chunkedFailure(t, ctx); reason != "" {
+func skipUnlessChunkedWorks(ctx SpecContext, t *framework.Target, what string) {
+	if reason := chunkedFailure(ctx, t); reason != "" {
 		Skip(fmt.Sprintf("chunked uploads fail here whatever the %s (see upload.chunked): %s", what, reason))
 	}
 }
 
 // chunkedFailure uploads 256 KiB in 64 KiB chunks to a fresh image and says what went wrong, or
 // "" when it worked.
-func chunkedFailure(t *framework.Target, ctx SpecContext) string {
+func chunkedFailure(ctx SpecContext, t *framework.Target) string {
 	probe := t.CreateImage(ctx, images.CreateOpts{})
 	data := t.Payload.Data[:256<<10]
 	if err := imagedata.Upload(ctx, t.Client, probe.ID, imageapi.Chunked(data, chunkSize)).ExtractErr(); err != nil {
