@@ -63,6 +63,9 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 			}
 			e, ok := entry(sr, CellEntryName)
 			if !ok {
+				if c, ok := cellWithoutEntry(sr); ok {
+					m.Cells = append(m.Cells, c)
+				}
 				continue
 			}
 			var ce CellEntry
@@ -189,6 +192,31 @@ func entry(sr types.SpecReport, name string) (string, bool) {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// FeatureLabelPrefix starts the label that names a spec's feature (suites/feature uses it).
+const FeatureLabelPrefix = "feature:"
+
+// cellWithoutEntry is the cell of a feature's spec that ended before its body could say which
+// cell it is: its column's start (Ginkgo's BeforeAll, run with it) failed, timed out or was
+// interrupted, and Ginkgo skipped the column's other specs for it. Such a cell is the harness's
+// error, never a missing row.
+func cellWithoutEntry(sr types.SpecReport) (Cell, bool) {
+	if sr.LeafNodeType != types.NodeTypeIt || len(sr.ContainerHierarchyTexts) == 0 ||
+		(sr.State.Is(types.SpecStateSkipped) && sr.Failure.Message == "") || sr.State.Is(types.SpecStatePassed|types.SpecStatePending) {
+		return Cell{}, false // passed, or left out by a filter
+	}
+	for _, l := range sr.Labels() {
+		if id, ok := strings.CutPrefix(l, FeatureLabelPrefix); ok {
+			msg := firstLine(sr.Failure.Message)
+			if msg == "" {
+				msg = sr.State.String()
+			}
+			return Cell{Feature: id, Column: sr.ContainerHierarchyTexts[len(sr.ContainerHierarchyTexts)-1], Result: Error,
+				Reason: "the column's start did not end: " + msg, DurationS: roundS(sr.RunTime)}, true
+		}
+	}
+	return Cell{}, false
 }
 
 // columnTime is the part of a spec's run time its column's start (BeforeAll, with the first

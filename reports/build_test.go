@@ -451,3 +451,33 @@ func TestCellDurationLeavesOutTheColumnsStartAndStop(t *testing.T) {
 		t.Errorf("columns %+v, want only the one whose specs ran", m.Columns)
 	}
 }
+
+// A spec that ended in its column's start (Ginkgo's BeforeAll, which runs with the first
+// spec: failed or timed out) carries no cell entry; Ginkgo skips the column's other specs
+// saying why. Each is an error cell of its row and column, never a missing one.
+func TestSpecsOfAColumnThatDidNotStartAreErrorCells(t *testing.T) {
+	cols := []Column{{ID: "bookworm/standalone"}}
+	suite := types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed,
+		ReportEntries: []types.ReportEntry{entryOf(ColumnsEntryName, cols), entryOf(FeaturesEntryName, []Feature{{ID: "api.versions"}, {ID: "image.tags"}})}}
+	leaf := func(feature string, state types.SpecState, msg string) types.SpecReport {
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, State: state, Failure: types.Failure{Message: msg},
+			ContainerHierarchyTexts: []string{"matrix", "bookworm/standalone"}, LeafNodeLabels: []string{FeatureLabelPrefix + feature}}
+	}
+	r := types.Report{SpecReports: []types.SpecReport{suite,
+		leaf("api.versions", types.SpecStateTimedout, "A node timeout occurred"),
+		leaf("image.tags", types.SpecStateSkipped, "Spec skipped because a BeforeAll node failed"),
+		leaf("image.lifecycle", types.SpecStateSkipped, ""), // left out by a filter
+	}}
+	m, err := Build(roundTrip(t, r), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Cells) != 2 || len(m.Columns) != 1 {
+		t.Fatalf("%d cells in %d columns, want 2 in 1: %+v", len(m.Cells), len(m.Columns), m.Cells)
+	}
+	for _, c := range m.Cells {
+		if c.Result != Error || !strings.Contains(c.Reason, "start did not end") {
+			t.Errorf("%s: %s: %s, want an error saying the column's start did not end", c.Feature, c.Result, c.Reason)
+		}
+	}
+}

@@ -142,16 +142,16 @@ var _ = framework.Conformance(feature.Feature{
 
 // waitForCache polls GET /v2/cache until the image is cached (or not), within cacheTimeout.
 func waitForCache(ctx context.Context, t *framework.Target, id string, cached bool, what string) {
-	var state string
+	var state framework.WaitState
 	Eventually(ctx, func() (bool, error) {
 		st, err := imageapi.GetCacheState(ctx, t.Client).Extract()
 		if err != nil {
-			state = "GET /v2/cache"
+			state.Set("")
 			return false, StopTrying(framework.ErrorLine(err))
 		}
-		state = fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued)
+		state.Set(fmt.Sprintf("not so after %s (cached %v, queued %v)", cacheTimeout, st.CachedIDs(), st.Queued))
 		return slices.Contains(st.CachedIDs(), id) == cached, nil
-	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), func() string { return framework.JoinReason(what, state) })
+	}).WithTimeout(cacheTimeout).WithPolling(500*time.Millisecond).Should(BeTrue(), state.Reason(what))
 }
 
 var _ = framework.Conformance(feature.Feature{
@@ -324,20 +324,20 @@ var _ = framework.Conformance(feature.Feature{
 // after framework.ImportTimeout.
 func waitForImageTask(ctx SpecContext, t *framework.Target, imageID string) imageapi.ImageTask {
 	var task imageapi.ImageTask
-	var state string
+	var state framework.WaitState
 	Eventually(ctx, func() (bool, error) {
 		list, err := imageapi.ListImageTasks(ctx, t.Client, imageID).Extract()
 		if err != nil {
-			state = "GET /v2/images/{id}/tasks"
+			state.Set("")
 			return false, StopTrying(framework.ErrorLine(err))
 		}
 		if len(list.Tasks) != 1 {
-			state = ""
+			state.Set("")
 			return false, StopTrying(fmt.Sprintf("the image lists %d tasks after one import, want 1: %+v", len(list.Tasks), list.Tasks))
 		}
 		task = list.Tasks[0]
-		state = fmt.Sprintf("still %q %s after the image went active", task.Status, framework.ImportTimeout)
+		state.Set(fmt.Sprintf("still %q %s after the image went active", task.Status, framework.ImportTimeout))
 		return task.Status == "success" || task.Status == "failure", nil
-	}).WithTimeout(framework.ImportTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return framework.JoinReason("the import task", state) })
+	}).WithTimeout(framework.ImportTimeout).WithPolling(time.Second).Should(BeTrue(), state.Reason("the import task"))
 	return task
 }

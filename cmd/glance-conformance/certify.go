@@ -85,6 +85,7 @@ func certifyCmd(args []string) error {
 	runID := newRunID()
 	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Progress: filepath.Join(out, "progress.log"),
 		Certify: &runconfig.Certify{Start: o.start}}
+	run.Certify.Dir, _ = os.Getwd()
 	binary, _ := filepath.Abs(o.suiteBinary)
 	cliArgs := []string{"run", "--timeout=6h", "--no-color", "--succinct", "--output-dir=" + out,
 		"--json-report=ginkgo-report.json", "--junit-report=junit.xml", "--label-filter=" + filter,

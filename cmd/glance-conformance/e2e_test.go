@@ -349,7 +349,7 @@ func TestEndToEndGinkgoFocus(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(out, "ginkgo-report.json")
-	cmd := exec.Command("go", "run", "github.com/onsi/ginkgo/v2/ginkgo", "run", "--focus", `image\.tags`, "--json-report", report, "./suites")
+	cmd := exec.Command("go", "run", "github.com/onsi/ginkgo/v2/ginkgo", "run", "--focus", `image\.tags`, "--output-dir", out, "--json-report", "ginkgo-report.json", "./suites")
 	cmd.Dir, cmd.Env = root, append(os.Environ(), runconfig.EnvVar+"="+config)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/glance-conformance/glance-conformance/suites/framework"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 // runGinkgo runs Ginkgo's CLI, which runs the suite's processes (--procs) and merges their
@@ -102,7 +102,7 @@ func (p *progressTail) read() {
 			fmt.Fprintln(p.to, line)
 			continue
 		}
-		if total, ok := strings.CutPrefix(line, framework.ProgressTotal); ok {
+		if total, ok := strings.CutPrefix(line, runconfig.ProgressTotal); ok {
 			if _, err := strconv.Atoi(total); err == nil {
 				p.total = total
 			}

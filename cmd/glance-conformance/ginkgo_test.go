@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/glance-conformance/glance-conformance/suites/framework"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 // The progress file is read while processes append to it: a line is shown once it is whole,
@@ -23,7 +23,7 @@ func TestProgressTailNumbersWholeLines(t *testing.T) {
 		f.WriteString(s)
 		f.Close()
 	}
-	appendTo(framework.ProgressTotal + "3\n  bookworm/standalone: ready at http://127.0.0.1:1/ in 9s\nbookworm/standalone api.versions: pass (0.1s)\nbookworm/mod_wsgi api.ver")
+	appendTo(runconfig.ProgressTotal + "3\n  bookworm/standalone: ready at http://127.0.0.1:1/ in 9s\nbookworm/standalone api.versions: pass (0.1s)\nbookworm/mod_wsgi api.ver")
 	tail.read()
 	appendTo("sions: FAIL: GET /versions answered 500 (0.2s)\n")
 	tail.read()

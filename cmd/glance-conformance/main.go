@@ -29,7 +29,7 @@ commands:
   run      build what is missing, run the matrix, write the reports (make conformance)
   images   build the Glance images that are missing (make images)
   clean    remove every container, network and volume this project left behind (make clean)
-  features print the feature list (YAML) that make features checks in
+  features print the checked-in feature list (YAML; make features regenerates it from the specs)
   certify  run a profile's features against one Keystone-authenticated Glance, write a bundle (make certify)
   merge    combine matrix.json files of several machines into one (JSON on stdout)
   render   write matrix.md, matrix.html and matrix.svg for a matrix.json

@@ -82,8 +82,8 @@ func runCmd(args []string) error {
 		return usagef("%v", err)
 	}
 	filter = andFilters(filter, o.labelFilter)
-	if _, err := os.Stat(o.suiteBinary); err != nil {
-		return usagef("suite binary %s missing: build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
+	if _, err := os.Stat(o.suiteBinary); err != nil || !strings.HasSuffix(o.suiteBinary, ".test") {
+		return usagef("suite binary %s missing (Ginkgo's CLI runs a compiled suite named *.test): build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
 	}
 	if _, err := os.Stat(o.ginkgo); err != nil {
 		return usagef("Ginkgo's CLI %s missing: build it with `go build -o %s github.com/onsi/ginkgo/v2/ginkgo` (make conformance does)", o.ginkgo, o.ginkgo)
@@ -196,7 +196,8 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
 	}
 	if len(m.Cells) == 0 {
-		return fmt.Errorf("no cell was produced: the selection matched no spec, or the suite stopped early (see %s)", filepath.Join(out, "run.log"))
+		// Ginkgo's CLI writes an empty report when a parallel process died before reporting.
+		return fmt.Errorf("no cell was produced: the selection matched no spec, or the suite stopped early (Ginkgo: %v; see %s)", suiteErr, filepath.Join(out, "run.log"))
 	}
 	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
 		return err

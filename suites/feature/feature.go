@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/glance-conformance/glance-conformance/reports"
 )
 
 // Feature is one row of the matrix.
@@ -34,7 +36,7 @@ func (f Feature) Label() string { return LabelPrefix + f.ID }
 // LabelPrefix starts every feature label; TopologyLabelPrefix and ReleaseLabelPrefix the
 // column labels.
 const (
-	LabelPrefix         = "feature:"
+	LabelPrefix         = reports.FeatureLabelPrefix
 	TopologyLabelPrefix = "topology:"
 	ReleaseLabelPrefix  = "release:"
 )

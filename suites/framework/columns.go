@@ -84,7 +84,7 @@ func defineColumns(cfg *config) {
 				Describe(col.id, Ordered, ContinueOnFailure, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
 					// Never fails: a column that does not start is each spec's error (or n/a) to
 					// report, cell by cell, where a failed BeforeAll would skip them unexplained.
-					BeforeAll(col.begin, NodeTimeout(startTimeout))
+					BeforeAll(col.begin, NodeTimeout(startTimeout+2*time.Minute))
 					for _, s := range specs {
 						defineSpec(col, s)
 					}
@@ -154,13 +154,21 @@ func selectedColumns() []*column {
 }
 
 // begin is the column's BeforeAll: start it (unless prepareColumns settled it as n/a or
-// broken), report its metadata with its first spec, and stop it when its last spec is done.
+// broken), report its metadata with its first spec, and stop it when its last spec is done. A
+// start that fails or takes longer than startTimeout is the column's error, which each of its
+// specs reports: BeforeAll itself never fails, or Ginkgo would skip the specs unexplained.
 func (c *column) begin(ctx SpecContext) {
+	// Registered first, so that a start cut short is stopped too; Ginkgo runs it after the last
+	// spec's cleanups, which still send requests and read logs (an AfterAll would run before).
+	DeferCleanup(func(ctx SpecContext) { c.finish(ctx, shared.cfg) }, NodeTimeout(5*time.Minute))
 	if !c.settled {
-		c.start(ctx, shared.eng, shared.cfg, shared.prep)
-		// Registered here, Ginkgo runs it after the last spec's cleanups, which still send
-		// requests and read logs (an AfterAll would run before them).
-		DeferCleanup(func(ctx SpecContext) { c.finish(ctx, shared.cfg) }, NodeTimeout(5*time.Minute))
+		sctx, cancel := context.WithTimeout(ctx, startTimeout)
+		c.start(sctx, shared.eng, shared.cfg, shared.prep)
+		cancel()
+		if c.err != nil && sctx.Err() == context.DeadlineExceeded {
+			c.err = fmt.Errorf("did not start within %s: %w", startTimeout, c.err)
+			c.meta.Error = c.err.Error()
+		}
 	}
 	AddReportEntry(reports.ColumnEntryName, c.meta, ReportEntryVisibilityNever)
 }

@@ -50,6 +50,11 @@ func loadConfig() (*config, error) {
 		cfg.images[rel.Name] = rel.Image
 		cfg.releases = append(cfg.releases, rel.Name)
 	}
+	if run.Certify != nil && run.Certify.Dir != "" {
+		if err := os.Chdir(run.Certify.Dir); err != nil {
+			return nil, fmt.Errorf("certify: %v", err)
+		}
+	}
 	switch {
 	case run.ExistingCloud():
 		// One column: the cloud, already running; what it runs is its own.

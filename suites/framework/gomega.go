@@ -70,7 +70,10 @@ func reason(message string) string {
 		}
 	}
 	detail := matcherDetail(lines)
-	if detail == "" {
+	switch {
+	case detail == "" && len(desc) == 0:
+		return strings.Join(strings.Fields(strings.Join(lines, " ")), " ") // no description: Gomega's words
+	case detail == "":
 		return strings.Join(desc, ": ")
 	}
 	return strings.Join(append(desc, detail), ": ")
@@ -134,7 +137,7 @@ func (m haveImagePayload) Match(actual any) (bool, error) {
 	return m.mismatch(img) == "", nil
 }
 
-// mismatch names the first property of the image that does not ErrorLine the payload.
+// mismatch names the first property of the image that does not describe the payload.
 func (m haveImagePayload) mismatch(img *images.Image) string {
 	algo, _ := img.Properties["os_hash_algo"].(string)
 	hash, _ := img.Properties["os_hash_value"].(string)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
+	"github.com/glance-conformance/glance-conformance/suites/runconfig"
 )
 
 // spec is a feature's test body, run once per column.
@@ -36,7 +37,9 @@ func Conformance(f feature.Feature, body func(ctx SpecContext, t *Target)) bool 
 	return true
 }
 
-// specTimeout bounds one spec; requests and waits inside have shorter bounds of their own.
+// specTimeout bounds one spec's body; requests and waits inside have shorter bounds of their
+// own. A NodeTimeout, not a SpecTimeout: the latter would also bound its column's start and
+// stop, which Ginkgo runs with the first and last spec (startTimeout bounds those).
 const specTimeout = 6 * time.Minute
 
 func defineSpec(col *column, s spec) {
@@ -68,7 +71,7 @@ func defineSpec(col *column, s spec) {
 		// failure of its own gets the evidence too.
 		DeferCleanup(t.keepAnswering, NodeTimeout(restartTimeout+2*probeTimeout))
 		s.body(ctx, t)
-	}, SpecTimeout(specTimeout))
+	}, NodeTimeout(specTimeout))
 }
 
 // HarnessError ends a spec as an error of ours (not a finding about Glance).
@@ -87,12 +90,9 @@ var (
 	runStarted = time.Now()
 )
 
-// ProgressTotal starts the progress file's line giving how many specs will run.
-const ProgressTotal = "specs to run: "
-
 var _ = ReportBeforeSuite(func(r Report) { // on process 1 only, before any spec
 	specsToRun = r.PreRunStats.SpecsThatWillRun
-	progress(fmt.Sprintf("%s%d", ProgressTotal, specsToRun))
+	progress(fmt.Sprintf("%s%d", runconfig.ProgressTotal, specsToRun))
 })
 
 var _ = ReportAfterEach(func(r SpecReport) {
@@ -126,7 +126,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 // several processes do not mix), or numbered on stderr.
 func progress(line string) {
 	if shared.cfg == nil || shared.cfg.Progress == "" {
-		if !strings.HasPrefix(line, ProgressTotal) {
+		if !strings.HasPrefix(line, runconfig.ProgressTotal) {
 			fmt.Fprintf(os.Stderr, "[%d/%d %s] %s\n", specsDone.Add(1), specsToRun, time.Since(runStarted).Round(time.Second), line)
 		}
 		return

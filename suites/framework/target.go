@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -205,23 +206,46 @@ const ImportTimeout = 2 * time.Minute
 // a failure, a read fails, or the time is up.
 func (t *Target) WaitForImage(ctx context.Context, id, what string, done func(*images.Image) (ok bool, failure string)) *images.Image {
 	var img *images.Image
-	state := "not read yet"
+	var state WaitState
 	Eventually(ctx, func() (bool, error) {
 		got, err := images.Get(ctx, t.Client, id).Extract()
 		if err != nil {
-			state = "get image"
+			state.Set("")
 			return false, StopTrying(ErrorLine(err))
 		}
 		img = got
 		ok, failure := done(img)
 		if failure != "" {
-			state = ""
+			state.Set("")
 			return false, StopTrying(failure)
 		}
-		state = fmt.Sprintf("image still %q after %s (%s)", img.Status, ImportTimeout, importState(img))
+		state.Set(fmt.Sprintf("image still %q after %s (%s)", img.Status, ImportTimeout, importState(img)))
 		return ok, nil
-	}).WithTimeout(ImportTimeout).WithPolling(time.Second).Should(BeTrue(), func() string { return JoinReason(what, state) })
+	}).WithTimeout(ImportTimeout).WithPolling(time.Second).Should(BeTrue(), state.Reason(what))
 	return img
+}
+
+// WaitState is what a wait saw last, for its reason: Eventually's description. Ginkgo may read
+// it from another goroutine (a progress report) while the wait runs.
+type WaitState struct {
+	mu   sync.Mutex
+	last string
+}
+
+// Set records what the wait saw last ("" when the reason is all in StopTrying's message).
+func (w *WaitState) Set(s string) {
+	w.mu.Lock()
+	w.last = s
+	w.mu.Unlock()
+}
+
+// Reason is the wait's description: "what: what it saw last".
+func (w *WaitState) Reason(what string) func() string {
+	return func() string {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return JoinReason(what, w.last)
+	}
 }
 
 // JoinReason is "what: state", or what alone without a state.

@@ -17,6 +17,10 @@ const Schema = "glance-conformance/run/v1"
 // EnvVar names the file when the suite runs under `go test` or the ginkgo CLI.
 const EnvVar = "GLANCE_CONFORMANCE_RUN"
 
+// ProgressTotal starts the progress file's line that gives how many specs will run; a line
+// about the run (a column starting) starts with two spaces; any other line is one spec's.
+const ProgressTotal = "specs to run: "
+
 // FileName is where the command writes the configuration, in the output folder.
 const FileName = "run.json"
 
@@ -54,6 +58,10 @@ type Release struct {
 type Certify struct {
 	Accounts Accounts `json:"accounts,omitempty"`
 	Start    string   `json:"start,omitempty"` // deployments/<Start>, which offers clouds
+	// Dir is the folder the command ran in: OpenStack's tools look for clouds.yaml there first,
+	// and a relative cacert or OS_CLIENT_CONFIG_FILE is relative to it, so the suite, which
+	// Ginkgo's CLI starts in another folder, works from there too.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Accounts are the clouds.yaml entries playing each part of the specs (imageapi.PartMain, ...).
