@@ -415,10 +415,20 @@ func (col *Column) Freeze(ctx context.Context) error {
 		names[spec.Name] = true
 	}
 	for _, s := range col.containers() {
-		if names[s.name] {
-			if err := col.eng.Pause(ctx, s.c.GetContainerID()); err != nil {
-				return fmt.Errorf("pausing %s: %w", s.name, err)
+		if !names[s.name] {
+			continue
+		}
+		// runc gives up on a freeze whose processes do not all stop in time ("unable to
+		// freeze"), which happens when two columns freeze at once on a busy host: try again.
+		var err error
+		for try := 0; try < 3; try++ {
+			if err = col.eng.Pause(ctx, s.c.GetContainerID()); err == nil || !strings.Contains(err.Error(), "unable to freeze") {
+				break
 			}
+			time.Sleep(time.Second)
+		}
+		if err != nil {
+			return fmt.Errorf("pausing %s: %w", s.name, err)
 		}
 	}
 	return nil
