@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +47,18 @@ func leftovers(t *testing.T, runID string) int {
 	return n
 }
 
+// nested passes a command's output on with each line indented, so that the go test lines of
+// the suite it runs ("--- FAIL: TestConformance" for a run with failed cells, which is what
+// these tests expect) are not read as this package's own results.
+var nested = &lineWriter{mu: &sync.Mutex{}, w: indenter{os.Stdout}}
+
+type indenter struct{ w io.Writer }
+
+func (i indenter) Write(p []byte) (int, error) {
+	_, err := i.w.Write(append([]byte("    | "), p...))
+	return len(p), err
+}
+
 // makeConformance runs `make conformance` with the given variables, as a user would, and
 // returns its output folder and matrix.
 func makeConformance(t *testing.T, vars ...string) (string, *reports.Matrix) {
@@ -58,7 +71,10 @@ func makeConformanceEnv(t *testing.T, env []string, vars ...string) (string, *re
 	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("make", append([]string{"-C", root, "conformance", "OUT=" + out}, vars...)...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	out1, out2 := nested.source(), nested.source()
+	defer out1.Flush()
+	defer out2.Flush()
+	cmd.Stdout, cmd.Stderr = out1, out2
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("make conformance: %v", err)
@@ -262,7 +278,7 @@ func TestEndToEndCertify(t *testing.T) {
 	os.WriteFile(product, []byte("vendor: Example\nproduct: Example Cloud\nversion: \"1.0\"\ncontact: certify@example.org\n"), 0o644)
 	cmd := exec.Command("make", "-C", root, "certify", "START=keystone", "PROFILE=full", "PRODUCT="+product, "CERT_OUT="+out)
 	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(os.Stdout, &log), io.MultiWriter(os.Stderr, &log)
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(nested.source(), &log), io.MultiWriter(nested.source(), &log)
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) {
@@ -327,7 +343,7 @@ func TestEndToEndCertify(t *testing.T) {
 func TestEndToEndGinkgoFocus(t *testing.T) {
 	var images strings.Builder
 	build := exec.Command("make", "-C", root, "images", "RELEASES=bookworm")
-	build.Stdout, build.Stderr = io.MultiWriter(os.Stdout, &images), io.MultiWriter(os.Stderr, &images)
+	build.Stdout, build.Stderr = io.MultiWriter(nested.source(), &images), io.MultiWriter(nested.source(), &images)
 	if err := build.Run(); err != nil {
 		t.Fatalf("make images: %v", err)
 	}
@@ -351,7 +367,7 @@ func TestEndToEndGinkgoFocus(t *testing.T) {
 	report := filepath.Join(out, "ginkgo-report.json")
 	cmd := exec.Command("go", "run", "github.com/onsi/ginkgo/v2/ginkgo", "run", "--focus", `image\.tags`, "--output-dir", out, "--json-report", "ginkgo-report.json", "./suites")
 	cmd.Dir, cmd.Env = root, append(os.Environ(), runconfig.EnvVar+"="+config)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = nested.source(), nested.source()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
