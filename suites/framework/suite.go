@@ -4,17 +4,14 @@ import (
 	"errors"
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
-// RunSuite runs the declared specs against the columns of the run configuration. Without a
-// configuration it skips, saying how to run it, so that `go test ./...` passes on a machine
-// without Docker. The tree is built here, after flag parsing and before RunSpecs.
-func RunSuite(t *testing.T) {
-	RegisterFailHandler(failWithReason)
+// DefineMatrix builds the spec tree of the run configuration's columns, with the declared
+// specs in each; the suite's entry point calls it after flag parsing and before RunSpecs.
+// Without a configuration it skips the test, saying how to run the suite, so that `go test
+// ./...` passes on a machine without Docker.
+func DefineMatrix(t *testing.T) {
 	cfg, err := loadConfig()
 	if errors.Is(err, errNotConfigured) {
 		t.Skip(err.Error())
@@ -23,7 +20,12 @@ func RunSuite(t *testing.T) {
 		t.Fatalf("glance-conformance: %v", err)
 	}
 	defineColumns(cfg)
-	RunSpecs(t, "Glance conformance")
+}
+
+// FailWithReason is the suite's Gomega fail handler: Ginkgo's Fail, with Gomega's message
+// turned into the cell's one-line reason.
+func FailWithReason(message string, callerSkip ...int) {
+	failWithReason(message, append(callerSkip, 0)[0]+1)
 }
 
 // Declared returns the features the specs declared, in the order they were declared.
