@@ -54,8 +54,17 @@ var nested = &lineWriter{mu: &sync.Mutex{}, w: indenter{os.Stdout}}
 
 type indenter struct{ w io.Writer }
 
+// Write indents every line of p, which holds whole lines (lineWriter passes nothing else).
 func (i indenter) Write(p []byte) (int, error) {
-	_, err := i.w.Write(append([]byte("    | "), p...))
+	lines := bytes.SplitAfter(p, []byte("\n"))
+	var b bytes.Buffer
+	for _, l := range lines {
+		if len(l) > 0 {
+			b.WriteString("    | ")
+			b.Write(l)
+		}
+	}
+	_, err := i.w.Write(b.Bytes())
 	return len(p), err
 }
 
