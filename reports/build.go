@@ -134,7 +134,7 @@ func (m *Matrix) throughput() *ThroughputReport {
 }
 
 func cellOf(sr types.SpecReport, ce CellEntry) Cell {
-	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(sr.RunTime - columnTime(sr))}
+	c := Cell{Feature: ce.Feature.ID, Column: ce.Column, DurationS: roundS(CellTime(sr))}
 	msg := firstLine(sr.Failure.Message)
 	_, harness := entry(sr, HarnessErrorEntryName)
 	_, na := entry(sr, NotApplicableEntryName)
@@ -218,6 +218,9 @@ func cellWithoutEntry(sr types.SpecReport) (Cell, bool) {
 	}
 	return Cell{}, false
 }
+
+// CellTime is how long a spec took, less its column's start and stop (columnTime).
+func CellTime(sr types.SpecReport) time.Duration { return sr.RunTime - columnTime(sr) }
 
 // columnTime is the part of a spec's run time its column's start (BeforeAll, with the first
 // spec) and stop (the cleanup BeforeAll registered, with the last) took: the column's, not the

@@ -119,7 +119,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 		result = "ERROR: " + r.State.String() + ": " + firstLine(r.Failure.Message)
 	}
 	progress(fmt.Sprintf("%s %s: %s (%.1fs)", r.ContainerHierarchyTexts[len(r.ContainerHierarchyTexts)-1],
-		firstWord(r.LeafNodeText), Truncate(result, 160), r.RunTime.Seconds()))
+		firstWord(r.LeafNodeText), Truncate(result, 160), reports.CellTime(r).Seconds()))
 })
 
 // progress shows one spec's line: appended to the progress file in one write (lines of
