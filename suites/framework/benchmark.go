@@ -50,7 +50,7 @@ func defineBenchmark(col *column) {
 			Skip("column did not start")
 		}
 		// Alone on the machine: the other Ginkgo processes wait between their specs while this measures.
-		release, err := shared.lock.Exclusive(ctx)
+		release, err := shared.cfg.lock.Exclusive(ctx)
 		if err != nil {
 			HarnessError("%v", err)
 		}

@@ -18,7 +18,6 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
-	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
@@ -52,12 +51,9 @@ var (
 	columns []*column
 	shared  struct {
 		payload payload.Payload
-		runID   string
 		eng     *engine.Engine
 		cfg     *config
 		prep    *prepared
-		lock    hostlock.Lock
-		out     string
 	}
 )
 
@@ -75,7 +71,7 @@ const startTimeout = 15 * time.Minute
 // BeforeAll registers, which Ginkgo runs after the last one's own cleanups (an AfterAll would
 // run before them). ContinueOnFailure keeps a failed cell from skipping the rest.
 func defineColumns(cfg *config) {
-	shared.runID, shared.lock, shared.out, shared.cfg = cfg.ID, cfg.lock, cfg.Out, cfg
+	shared.cfg = cfg
 	Describe("matrix", func() {
 		for _, rel := range cfg.releases {
 			for _, top := range cfg.topologies {

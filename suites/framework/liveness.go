@@ -52,7 +52,7 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	}
 	c := t.col
 	c.restarts++
-	dir := filepath.Join(shared.out, "logs", c.id, fmt.Sprintf("before-restart-%d", c.restarts))
+	dir := filepath.Join(shared.cfg.Out, "logs", c.id, fmt.Sprintf("before-restart-%d", c.restarts))
 	saveErr := c.dep.SaveLogs(context.WithoutCancel(ctx), dir)
 	began := time.Now()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)

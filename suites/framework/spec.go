@@ -56,7 +56,7 @@ func defineSpec(col *column, s spec) {
 			AddReportEntry(reports.EvidenceEntryName, reports.EvidenceEntry{Logs: col.logTail}, ReportEntryVisibilityNever)
 			HarnessError("column %s did not start: %v", col.id, col.err)
 		}
-		release, err := shared.lock.Shared(ctx)
+		release, err := shared.cfg.lock.Shared(ctx)
 		if err != nil {
 			HarnessError("%v", err)
 		}

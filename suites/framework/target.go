@@ -101,7 +101,7 @@ func (t *Target) Identity(id imageapi.Identity) imageapi.Identity {
 func (t *Target) Endpoint() string { return t.Client.Endpoint }
 
 // NamePrefix starts the name of everything the suite creates, so a run only ever touches its own.
-func NamePrefix() string { return "gc-" + shared.runID + "-" }
+func NamePrefix() string { return "gc-" + shared.cfg.ID + "-" }
 
 // Name returns a unique name for a new resource of this spec.
 func (t *Target) Name() string {
