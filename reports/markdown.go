@@ -194,7 +194,7 @@ func (m *Matrix) writeResent(b *strings.Builder) {
 	if len(rows) == 0 {
 		return
 	}
-	b.WriteString("\n## Requests resent after a dropped connection\n\nRequests that met a kept-alive connection the server had closed after an answer without `Connection: close` (written on a reused connection, not one byte of answer) were sent once more on a new connection, so that this defect decides only `http.keep-alive`. A client that does not resend (keystoneauth, the openstack CLI, Tempest) would have failed each of them.\n\n| column | requests resent | cells |\n|---|---|---|\n")
+	b.WriteString("\n## Requests resent after a dropped connection\n\nRequests that met a kept-alive connection the server had closed after an answer without `Connection: close` (written on a reused connection, not one byte of answer) were sent once more on a new connection, so that this defect decides only its own row: `http.keep-alive`, or `upload.early-answer` when the answer before the drop came early, before its request's body was sent whole (each cell's note names which). A client that does not resend (keystoneauth, the openstack CLI, Tempest) would have failed each of them.\n\n| column | requests resent | cells |\n|---|---|---|\n")
 	b.WriteString(strings.Join(rows, "\n") + "\n")
 }
 

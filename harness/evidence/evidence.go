@@ -52,13 +52,16 @@ const HeadBytes = 512
 
 // Drop is a request that met a kept-alive connection the server had closed without announcing
 // it: written on a reused connection, not one byte of answer, the connection's previous answer
-// without Connection: close. http.keep-alive is the row of that defect; the request was resent.
+// without Connection: close. Row names the row of that defect (http.keep-alive, or
+// upload.early-answer when the previous answer came before its body was sent); the request was
+// resent.
 type Drop struct {
 	Request        string `json:"request"`         // "PATCH /v2/images/..."
 	PreviousAnswer string `json:"previous_answer"` // the last answer on the connection
 	Idle           string `json:"idle"`            // how long the connection had been idle before the request
 	Met            string `json:"met"`             // what the request met instead of an answer
 	Resent         string `json:"resent"`          // what the resend got, or why there was none
+	Row            string `json:"row"`             // the feature whose defect the drop is
 	// Confirmed: the resend got an answer, so the connection and not the request was at fault.
 	Confirmed bool `json:"confirmed"`
 }

@@ -44,11 +44,27 @@ type keptAlive struct {
 	stall  time.Duration // StallTimeout, shorter in tests
 	onDrop func(evidence.Drop)
 	mu     sync.Mutex
-	last   map[net.Conn]string // the last answer read on each connection, e.g. "201 to POST /v2/images"
+	last   map[net.Conn]answer // the last answer read on each connection
 }
 
+// answer is the last answer read on a connection.
+type answer struct {
+	text string // "201 to POST /v2/images"
+	// early: it came before its request was written whole (an early answer, RFC 9110 15.5.10's
+	// way of refusing a body). A server that then closes the connection without announcing it
+	// drops the body it did not read, and the next request with it: upload.early-answer's
+	// finding, not a kept-alive defect of the server's.
+	early bool
+}
+
+// Rows whose defect a dropped connection is.
+const (
+	keepAliveRow   = "http.keep-alive"
+	earlyAnswerRow = "upload.early-answer"
+)
+
 func newKeptAlive(base *http.Transport, onDrop func(evidence.Drop)) *keptAlive {
-	return &keptAlive{base: base, stall: StallTimeout, onDrop: onDrop, last: map[net.Conn]string{}}
+	return &keptAlive{base: base, stall: StallTimeout, onDrop: onDrop, last: map[net.Conn]answer{}}
 }
 
 // try is one connection a request was written on, as its trace saw it.
@@ -58,7 +74,8 @@ type try struct {
 	taken    time.Time     // when the request took it, right before writing on it
 	reused   bool
 	answered bool   // a byte of answer arrived on it
-	previous string // the last answer read on it before this request
+	early    bool   // the answer began before the request's body was taken whole
+	previous answer // the last answer read on it before this request
 }
 
 // tries collects a request's tries from its trace. Go's transport may take a second connection
@@ -66,6 +83,64 @@ type try struct {
 type tries struct {
 	mu   sync.Mutex
 	list []try
+	body *bodyTaken // the body of the request being written, nil without one
+}
+
+// bodyTaken tells how much of a request body the transport has taken. An answer that begins
+// before the body is taken whole is an early answer: the server cannot have read what the
+// transport has not yet taken. (net/http's WroteRequest cannot tell: it runs on the writing
+// goroutine, which may call it after the reading one has seen the answer to a whole body.)
+type bodyTaken struct {
+	io.ReadCloser
+	length int64 // Content-Length, or -1 for a chunked body
+	mu     sync.Mutex
+	n      int64
+	eof    bool
+}
+
+func (b *bodyTaken) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.mu.Lock()
+	b.n += int64(n)
+	b.eof = b.eof || err == io.EOF
+	b.mu.Unlock()
+	return n, err
+}
+
+func (b *bodyTaken) whole() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.eof || b.length >= 0 && b.n >= b.length
+}
+
+// withBodyTaken has ts follow the request's body, and the body of Go's own resend.
+func withBodyTaken(req *http.Request, ts *tries) *http.Request {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req
+	}
+	length := req.ContentLength
+	if length == 0 {
+		length = -1 // a body of unknown length
+	}
+	follow := func(b io.ReadCloser) io.ReadCloser {
+		bt := &bodyTaken{ReadCloser: b, length: length}
+		ts.mu.Lock()
+		ts.body = bt
+		ts.mu.Unlock()
+		return bt
+	}
+	out := req.Clone(req.Context())
+	out.Body = follow(req.Body)
+	if req.GetBody != nil {
+		out.GetBody = func() (io.ReadCloser, error) {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			return follow(b), nil
+		}
+	}
+	return out
 }
 
 func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
@@ -83,6 +158,7 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 			ts.mu.Lock()
 			if n := len(ts.list); n > 0 {
 				ts.list[n-1].answered = true
+				ts.list[n-1].early = ts.body != nil && !ts.body.whole()
 			}
 			ts.mu.Unlock()
 		},
@@ -99,14 +175,21 @@ const promptEnd = time.Second
 
 // drop is what a request met on this try, for the evidence.
 func (t try) drop(request, met string) evidence.Drop {
-	return evidence.Drop{Request: request, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: met}
+	row := keepAliveRow
+	if t.previous.early {
+		row = earlyAnswerRow
+	}
+	return evidence.Drop{Request: request, PreviousAnswer: t.previousAnswer(), Idle: t.idle.Round(time.Millisecond).String(), Met: met, Row: row}
 }
 
 func (t try) previousAnswer() string {
-	if t.previous == "" {
+	switch {
+	case t.previous.text == "":
 		return "an answer without Connection: close" // read but not yet noted when the connection was taken again
+	case t.previous.early:
+		return t.previous.text + ", an early answer before the request's body was sent whole, without Connection: close"
 	}
-	return t.previous + ", without Connection: close"
+	return t.previous.text + ", without Connection: close"
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -176,13 +259,14 @@ func connectionEnded(err error) bool {
 // the tries.
 func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Response, []try, error) {
 	ts := &tries{}
-	resp, err := progressGuard{rt, k.stall}.RoundTrip(req.WithContext(k.trace(req.Context(), ts)))
+	resp, err := progressGuard{rt, k.stall}.RoundTrip(withBodyTaken(req.WithContext(k.trace(req.Context(), ts)), ts))
 	ts.mu.Lock()
 	list := append([]try(nil), ts.list...)
 	ts.mu.Unlock()
 	if err == nil && len(list) > 0 {
 		k.mu.Lock()
-		k.last[list[len(list)-1].conn] = fmt.Sprintf("%d to %s %s", resp.StatusCode, req.Method, req.URL.Path)
+		t := list[len(list)-1]
+		k.last[t.conn] = answer{text: fmt.Sprintf("%d to %s %s", resp.StatusCode, req.Method, req.URL.Path), early: t.early}
 		k.mu.Unlock()
 	}
 	return resp, list, err

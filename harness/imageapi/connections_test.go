@@ -34,6 +34,9 @@ type action struct {
 	close bool
 	reset bool          // close with a reset (SO_LINGER 0) instead of writing
 	after time.Duration // wait this long before acting
+	early bool          // answer before reading the body (an early answer), then read it
+	// drainAfter: with early, read the body only once this is closed
+	drainAfter chan struct{}
 }
 
 const ok204 = "HTTP/1.1 204 No Content\r\n\r\n"
@@ -64,9 +67,18 @@ func serve(t *testing.T, script func(conn, req int) action) *scripted {
 					if err != nil {
 						return
 					}
+					a := script(n, i)
+					if a.early {
+						io.WriteString(c, a.write) // while the client is still writing the body
+						if a.drainAfter != nil {
+							<-a.drainAfter
+						}
+						io.Copy(io.Discard, req.Body)
+						s.reqs.Add(1)
+						continue
+					}
 					io.Copy(io.Discard, req.Body)
 					s.reqs.Add(1)
-					a := script(n, i)
 					time.Sleep(a.after)
 					if a.reset {
 						c.(*net.TCPConn).SetLinger(0)
@@ -115,7 +127,7 @@ func TestDroppedConnectionIsAttributedAndResent(t *testing.T) {
 		t.Fatalf("drops %+v, want the second request's", drops)
 	}
 	d := drops[0]
-	if d.Request != "PATCH /v2/images/x" || !strings.Contains(d.PreviousAnswer, "204 to PATCH /v2/images/x") || !strings.Contains(d.Resent, "resent on a new connection: answered 204") {
+	if d.Row != keepAliveRow || d.Request != "PATCH /v2/images/x" || !strings.Contains(d.PreviousAnswer, "204 to PATCH /v2/images/x") || !strings.Contains(d.Resent, "resent on a new connection: answered 204") {
 		t.Errorf("drop %+v", d)
 	}
 	if got := srv.conns.Load(); got != 2 {
@@ -127,6 +139,66 @@ func TestDroppedConnectionIsAttributedAndResent(t *testing.T) {
 	}
 	if !noted {
 		t.Errorf("the drop is not among the exchanges: %+v", rec.Exchanges())
+	}
+}
+
+func TestAnEarlyAnswerIsToldApart(t *testing.T) {
+	// The server answers an upload right after its headers and reads the body only once the
+	// client has the answer: the client cannot have taken 32 MiB into socket buffers by then.
+	answered := make(chan struct{})
+	srv := serve(t, func(conn, req int) action {
+		return action{write: "HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\n\r\n", early: true, drainAfter: answered}
+	})
+	k := newKeptAlive(&http.Transport{}, func(evidence.Drop) {})
+	defer k.CloseIdleConnections()
+	req, _ := http.NewRequest("PUT", srv.url()+"v2/images/x/file", Sized(make([]byte, 32<<20)))
+	resp, err := k.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(answered)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.last) != 1 {
+		t.Fatalf("answers noted: %+v", k.last)
+	}
+	for _, a := range k.last {
+		if !a.early || a.text != "409 to PUT /v2/images/x/file" {
+			t.Errorf("noted %+v, want an early 409", a)
+		}
+	}
+}
+
+func TestAnAnswerToAWholeBodyIsNotEarly(t *testing.T) {
+	srv := serve(t, func(conn, req int) action { return action{write: ok204} })
+	k := newKeptAlive(&http.Transport{}, func(evidence.Drop) {})
+	defer k.CloseIdleConnections()
+	for _, body := range []io.Reader{Sized(make([]byte, 32<<20)), Chunked(make([]byte, 1<<20), 64<<10)} {
+		req, _ := http.NewRequest("PUT", srv.url()+"v2/images/x/file", body)
+		resp, err := k.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, a := range k.last {
+		if a.early {
+			t.Errorf("noted %+v as early; the server read the body whole before answering", a)
+		}
+	}
+}
+
+func TestADropAfterAnEarlyAnswerIsUploadEarlyAnswers(t *testing.T) {
+	d := try{reused: true, previous: answer{text: "409 to PUT /v2/images/x/file", early: true}}.drop("PATCH /v2/images/x", "EOF")
+	if d.Row != earlyAnswerRow || !strings.Contains(d.PreviousAnswer, "early answer") {
+		t.Errorf("%+v, want %s's, naming the early answer", d, earlyAnswerRow)
+	}
+	if d := (try{reused: true, previous: answer{text: "204 to PATCH /v2/images/x"}}).drop("PATCH /v2/images/x", "EOF"); d.Row != keepAliveRow {
+		t.Errorf("%+v, want %s's", d, keepAliveRow)
 	}
 }
 

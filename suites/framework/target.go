@@ -70,13 +70,28 @@ func (t *Target) clientRecordingInto(id imageapi.Identity, rec *evidence.Recorde
 }
 
 // finish runs after everything else of a spec: it notes the requests that met a kept-alive
-// connection the server had dropped (resent, and http.keep-alive's finding, not this row's) and
-// closes the spec's kept-alive connections.
+// connection the server had dropped (resent, and the finding of the row each drop names,
+// http.keep-alive or upload.early-answer) and closes the spec's kept-alive connections.
 func (t *Target) finish() {
-	if drops := t.rec.Drops(); len(drops) > 0 {
+	drops := t.rec.Drops()
+	if len(drops) > 0 {
 		AddReportEntry(reports.ResentEntryName, len(drops), ReportEntryVisibilityNever)
-		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s met a kept-alive connection the server had closed without announcing it and went again on a new connection (http.keep-alive's finding, not this row's); first: %s",
-			Counted(len(drops), "request"), drops[0]), ReportEntryVisibilityNever)
+	}
+	byRow := map[string][]evidence.Drop{}
+	var rows []string
+	for _, d := range drops {
+		if byRow[d.Row] == nil {
+			rows = append(rows, d.Row)
+		}
+		byRow[d.Row] = append(byRow[d.Row], d)
+	}
+	for _, row := range rows {
+		whose := row + "'s finding, not this row's"
+		if row == t.feature.ID {
+			whose = "this row's own finding"
+		}
+		AddReportEntry(reports.NoteEntryName, fmt.Sprintf("%s met a kept-alive connection the server had closed without announcing it and went again on a new connection (%s); first: %s",
+			Counted(len(byRow[row]), "request"), whose, byRow[row][0]), ReportEntryVisibilityNever)
 	}
 	for _, sc := range t.clients {
 		imageapi.CloseIdle(sc)
