@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,15 @@ const (
 	restartTimeout = 6 * time.Minute
 )
 
+// NativeThreadsFeature is the row of oslo.log's green logging lock under native threads
+// (suites/specs_threads.go): a thread waiting for it sleeps for good after its hand-over raised
+// nativeThreadsSignature. A server that stops answering with that traceback in its log since the
+// spec began stopped on that row's defect, not on this row's.
+const NativeThreadsFeature = "server.native-threads"
+
+// nativeThreadsSignature is the last line of the traceback the hand-over raises.
+const nativeThreadsSignature = "greenlet.error: cannot switch to a different thread"
+
 // freezeAfterEnv names a feature after whose spec the harness freezes the column's servers (a
 // self-test of the restart below, used by the end-to-end tests; never set in a real run).
 const freezeAfterEnv = "GLANCE_CONFORMANCE_FREEZE_AFTER"
@@ -51,6 +61,8 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 		return
 	}
 	c := t.col
+	// Read before the restart: the logs since the spec began, for the attribution below.
+	attributed := t.feature.ID != NativeThreadsFeature && logsHave(t.ServerLogs(context.WithoutCancel(ctx)), nativeThreadsSignature)
 	c.restarts++
 	dir := filepath.Join(shared.cfg.Out, "logs", c.id, fmt.Sprintf("before-restart-%d", c.restarts))
 	saveErr := c.dep.SaveLogs(context.WithoutCancel(ctx), dir)
@@ -74,9 +86,27 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 		}
 		t.deleteLeftovers(ctx)
 	}
+	if attributed {
+		// One defect, one row: this spec's own checks are its verdict; the stall is the other
+		// row's, proven by its traceback in this spec's own log window.
+		note += fmt.Sprintf("; the server's log since this spec began has %q: %s's finding (oslo.log's green logging lock under native threads), not this row's", nativeThreadsSignature, NativeThreadsFeature)
+		statusf("%s: %s: %s", c.id, t.feature.ID, note)
+		AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
+		return
+	}
 	statusf("%s: %s: %s", c.id, t.feature.ID, note)
 	AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
 	Fail(what)
+}
+
+// logsHave tells whether any of the logs holds the line.
+func logsHave(logs map[string]string, line string) bool {
+	for _, l := range logs {
+		if strings.Contains(l, line) {
+			return true
+		}
+	}
+	return false
 }
 
 // probe lists one image, probeRequests times at once, and returns the requests that got no

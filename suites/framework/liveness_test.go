@@ -50,3 +50,20 @@ func TestProbe(t *testing.T) {
 		})
 	}
 }
+
+func TestTheNativeThreadsTracebackIsRecognised(t *testing.T) {
+	// As bookworm/uwsgi-debian's log had it when its workers stopped answering.
+	log := `Traceback (most recent call last):
+  File "/usr/lib/python3/dist-packages/eventlet/hubs/hub.py", line 476, in fire_timers
+    timer()
+  File "/usr/lib/python3/dist-packages/eventlet/semaphore.py", line 147, in _do_acquire
+    waiter.switch()
+greenlet.error: cannot switch to a different thread
+`
+	if !logsHave(map[string]string{"db": "ready", "glance": log}, nativeThreadsSignature) {
+		t.Error("the traceback of oslo.log's green lock hand-over is not recognised")
+	}
+	if logsHave(map[string]string{"glance": "greenlet.error: cannot switch to a different greenlet"}, nativeThreadsSignature) {
+		t.Error("another greenlet error taken for the native threads defect")
+	}
+}

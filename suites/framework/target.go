@@ -452,6 +452,21 @@ func (t *Target) Exec(ctx context.Context, container string, args ...string) (in
 	return t.col.dep.Exec(ctx, container, args...)
 }
 
+// NotApplicable ends the spec as n/a: this column cannot have what the feature tests.
+func NotApplicable(reason string) {
+	AddReportEntry(reports.NotApplicableEntryName, reason, ReportEntryVisibilityNever)
+	Skip(reason)
+}
+
+// Servers names the server software the column runs (its topology's servers: eventlet, uwsgi,
+// mod_wsgi, apache); none on a cloud the harness did not start.
+func (t *Target) Servers() []string {
+	if t.col.top == nil {
+		return nil
+	}
+	return t.col.top.Servers
+}
+
 // Note adds a line to the cell's notes: something the run saw that the verdict does not rest on.
 func Note(format string, args ...any) {
 	AddReportEntry(reports.NoteEntryName, fmt.Sprintf(format, args...), ReportEntryVisibilityNever)
