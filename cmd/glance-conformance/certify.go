@@ -132,10 +132,7 @@ func certifyCmd(args []string) error {
 		}
 		run.Releases = []runconfig.Release{{Name: suites[0], Image: infos[suites[0]].Tag}}
 	}
-	if err := os.RemoveAll(out); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := prepareOutput(out); err != nil {
 		return err
 	}
 	if err := run.Write(filepath.Join(out, runconfig.FileName)); err != nil {

@@ -21,25 +21,28 @@ func TestUsageErrors(t *testing.T) {
 	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(t.TempDir(), "clouds.yaml")) // none there
 	badClaims := filepath.Join(t.TempDir(), "claims.yaml")
 	os.WriteFile(badClaims, []byte("apiVersion: glance-conformance/claims/v1\nclaims:\n  - id: x\n    predicts: maybe\n"), 0o644)
+	checkout := t.TempDir() // OUT=. in a checkout
+	os.WriteFile(filepath.Join(checkout, "go.mod"), []byte("module x\n"), 0o644)
 	cases := map[string]struct {
 		args []string
 		want string
 	}{
-		"no command":           {nil, "no command given"},
-		"unknown command":      {[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		"unknown topology":     {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
-		"unknown feature":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", claims, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
-		"unknown release":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
-		"bad claims":           {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
-		"bad flag":             {[]string{"run", "--colour"}, "flag provided but not defined"},
-		"stray argument":       {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
-		"no Ginkgo CLI":        {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", "/nonexistent/ginkgo"}, "Ginkgo's CLI /nonexistent/ginkgo missing"},
-		"no suite binary":      {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
-		"certify nothing":      {[]string{"certify", "--suite", bin}, "certify needs a cloud"},
-		"unknown profile":      {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
-		"unfilled product":     {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
-		"unknown cloud":        {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
-		"matrix-less topology": {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
+		"foreign output folder": {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", bin, "--out", checkout}, "was not written by glance-conformance"},
+		"no command":            {nil, "no command given"},
+		"unknown command":       {[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		"unknown topology":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "standalone,nginx"}, `unknown topology "nginx"`},
+		"unknown feature":       {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", claims, "--features", "upload.teleport"}, `unknown feature "upload.teleport"`},
+		"unknown release":       {[]string{"run", "--deployments", deployments, "--suite", bin, "--releases", "potato"}, `unknown release "potato"`},
+		"bad claims":            {[]string{"run", "--deployments", deployments, "--suite", bin, "--claims", badClaims}, "claims: "},
+		"bad flag":              {[]string{"run", "--colour"}, "flag provided but not defined"},
+		"stray argument":        {[]string{"run", "--deployments", deployments, "standalone"}, "run takes no arguments"},
+		"no Ginkgo CLI":         {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", "/nonexistent/ginkgo"}, "Ginkgo's CLI /nonexistent/ginkgo missing"},
+		"no suite binary":       {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", "/nonexistent/suites.test"}, "suite binary /nonexistent/suites.test missing"},
+		"certify nothing":       {[]string{"certify", "--suite", bin}, "certify needs a cloud"},
+		"unknown profile":       {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
+		"unfilled product":      {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
+		"unknown cloud":         {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
+		"matrix-less topology":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
 	}
 	for name, c := range cases {
 		err := dispatch(c.args)
@@ -53,6 +56,9 @@ func TestUsageErrors(t *testing.T) {
 		if strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: the message must be one line: %q", name, err)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(checkout, "go.mod")); err != nil {
+		t.Errorf("the refused output folder lost its file: %v", err)
 	}
 }
 

@@ -62,7 +62,7 @@ func renderCmd(args []string) error {
 		return usagef("claims: %v", err)
 	}
 	m.Claims = m.EvaluateClaims(claims)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := prepareRenderings(*out); err != nil {
 		return err
 	}
 	return writeRenderings(m, *out)

@@ -89,6 +89,10 @@ func runCmd(args []string) error {
 		return usagef("Ginkgo's CLI %s missing: build it with `go build -o %s github.com/onsi/ginkgo/v2/ginkgo` (make conformance does)", o.ginkgo, o.ginkgo)
 	}
 
+	// Before anything is built or started: a folder we may not empty ends the run at once.
+	if err := prepareOutput(o.out); err != nil {
+		return err
+	}
 	ctx, eng, done, err := openEngine()
 	if err != nil {
 		return err
@@ -102,12 +106,6 @@ func runCmd(args []string) error {
 	}
 	imageBuild := time.Since(started)
 
-	if err := os.RemoveAll(o.out); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return err
-	}
 	runID := newRunID()
 	names := make([]string, len(tops))
 	for i, t := range tops {
