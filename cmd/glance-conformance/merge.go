@@ -45,7 +45,7 @@ func mergeCmd(args []string) error {
 // evaluating the claims afresh.
 func renderCmd(args []string) error {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
-	out := fs.String("out", ".", "folder to write matrix.md, matrix.html and matrix.svg to")
+	out := fs.String("out", "report", "folder to write matrix.md, matrix.html and matrix.svg to (new, empty, or one this tool wrote)")
 	claimsPath := fs.String("claims", "fixtures/claims.yaml", "the document's claims to evaluate the matrix against")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
