@@ -3,30 +3,31 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := .bin
 
-# Selection (all optional): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
+# Selection (all optional, on make's command line: the environment is not read, so an OUT or
+# RELEASES exported for something else is never followed): TOPOLOGIES=standalone,uwsgi-http  RELEASES=bookworm
 # FEATURES=upload.chunked,api.versions  LABELS='<ginkgo label filter>'  OUT=out  KEEP=1
 # BASELINE=path/to/matrix.json: compare with it; a regression exits 3
 # PROCS=2: Ginkgo processes testing columns side by side (ginkgo --procs; default 2, one per core here)
-TOPOLOGIES ?=
-RELEASES   ?=
-FEATURES   ?=
-BASELINE   ?=
-LABELS     ?=
-OUT        ?= out
-KEEP       ?=
-PROCS      ?=
+TOPOLOGIES :=
+RELEASES   :=
+FEATURES   :=
+BASELINE   :=
+LABELS     :=
+OUT        := out
+KEEP       :=
+PROCS      :=
 
 # Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_OTHER=]
 # [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
 # [RELEASE=bookworm] to certify our own Keystone-authenticated deployment.
-CLOUD        ?=
-CLOUD_MEMBER ?=
-CLOUD_OTHER  ?=
-START        ?=
-RELEASE      ?= bookworm
-PROFILE      ?= interop
-PRODUCT      ?=
-CERT_OUT     ?= out/certification
+CLOUD        :=
+CLOUD_MEMBER :=
+CLOUD_OTHER  :=
+START        :=
+RELEASE      := bookworm
+PROFILE      := interop
+PRODUCT      :=
+CERT_OUT     := out/certification
 
 .PHONY: conformance certify test images clean deps build vet unit e2e features
 
