@@ -29,7 +29,13 @@ PROFILE      := interop
 PRODUCT      :=
 CERT_OUT     := out/certification
 
-.PHONY: conformance certify test images clean deps build vet unit e2e features
+.PHONY: help conformance certify test images clean deps build vet unit e2e features
+
+# A bare `make` explains instead of starting a long run.
+## help: this list (the default target)
+help:
+	@sed -n 's/^## \([a-z-]*\): /  make \1\t/p' $(firstword $(MAKEFILE_LIST)) | expand -t 24
+	@echo; echo "  Selection: TOPOLOGIES= RELEASES= FEATURES= LABELS= OUT= KEEP=1 BASELINE= PROCS= (README.md, Selecting)"
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
