@@ -29,7 +29,7 @@ PROFILE      := interop
 PRODUCT      :=
 CERT_OUT     := out/certification
 
-.PHONY: help conformance certify test images clean deps build vet unit e2e features
+.PHONY: help conformance list certify test images clean deps build vet unit e2e features
 
 # A bare `make` explains instead of starting a long run.
 ## help: this list (the default target)
@@ -42,6 +42,11 @@ conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
 		$(if $(PROCS),--procs '$(PROCS)')
+
+## list: print the cells a selection would run (same variables as conformance); nothing is built or started
+list: build
+	$(BIN)/glance-conformance run --list --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
+		--features '$(FEATURES)' --label-filter '$(LABELS)'
 
 ## certify: run a profile against one Keystone-authenticated Glance; verdict, bundle in out/certification
 certify: build

@@ -27,6 +27,8 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
+		"label typo":            {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", bin, "--label-filter", "topology:standalon"}, "the selection picks no cell"},
+		"label syntax":          {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", bin, "--label-filter", "topology:standalone &&"}, "Syntax Error Parsing Label Filter: Unexpected EOF"},
 		"foreign output folder": {[]string{"run", "--deployments", deployments, "--claims", claims, "--suite", bin, "--ginkgo", bin, "--out", checkout}, "was not written by glance-conformance"},
 		"no command":            {nil, "no command given"},
 		"unknown command":       {[]string{"frobnicate"}, `unknown command "frobnicate"`},

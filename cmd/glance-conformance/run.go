@@ -29,6 +29,7 @@ type runOptions struct {
 	claims, baseline                            string
 	ginkgo                                      string
 	keep                                        bool
+	list                                        bool
 	procs                                       int
 }
 
@@ -45,6 +46,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
+	fs.BoolVar(&o.list, "list", false, "print the cells the selection picks and stop (nothing is built or started)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite's processes (go build github.com/onsi/ginkgo/v2/ginkgo)")
 	fs.IntVar(&o.procs, "procs", 2, "Ginkgo processes testing columns side by side (ginkgo --procs; benchmarks still run one at a time)")
@@ -82,6 +84,17 @@ func runCmd(args []string) error {
 		return usagef("%v", err)
 	}
 	filter = andFilters(filter, o.labelFilter)
+	cells, err := selectedCells(suites, tops, filter)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if len(cells) == 0 {
+		return usagef("the selection picks no cell (releases %s, topologies %s, label filter %q): check the labels against --list without --label-filter", strings.Join(suites, ","), topologyNames(tops), filter)
+	}
+	if o.list {
+		printCells(cells)
+		return nil
+	}
 	if _, err := os.Stat(o.suiteBinary); err != nil || !strings.HasSuffix(o.suiteBinary, ".test") {
 		return usagef("suite binary %s missing (Ginkgo's CLI runs a compiled suite named *.test): build it with `go test -c -o %s ./suites` (make conformance does)", o.suiteBinary, o.suiteBinary)
 	}
@@ -284,6 +297,14 @@ func andFilters(a, b string) string {
 	default:
 		return "(" + a + ") && (" + b + ")"
 	}
+}
+
+func topologyNames(tops []*topology.Topology) string {
+	names := make([]string, len(tops))
+	for i, t := range tops {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ",")
 }
 
 // columnIDs are the run's columns in the order the suite defines them: release by release.
