@@ -19,8 +19,10 @@ const ProfileAPIVersion = "glance-conformance/profile/v1"
 
 // Profile lists the features a certification requires.
 type Profile struct {
-	APIVersion  string `yaml:"apiVersion"`
-	Name        string `yaml:"name"`
+	APIVersion string `yaml:"apiVersion"`
+	Name       string `yaml:"name"`
+	// Version counts the profile's revisions: a change of its required list is a new version.
+	Version     int    `yaml:"version"`
 	Description string `yaml:"description"`
 	// Basis says what the list is modelled on.
 	Basis string `yaml:"basis"`
@@ -38,6 +40,9 @@ func LoadProfile(path string, known []string) (*Profile, error) {
 	var errs []error
 	if p.APIVersion != ProfileAPIVersion {
 		errs = append(errs, fmt.Errorf("apiVersion is %q, want %q", p.APIVersion, ProfileAPIVersion))
+	}
+	if p.Version < 1 {
+		errs = append(errs, errors.New("version must be 1 or more (it counts the profile's revisions)"))
 	}
 	if p.All == (len(p.Required) > 0) {
 		errs = append(errs, errors.New("give either all: true or a required list"))
@@ -151,9 +156,14 @@ func (m *Matrix) WriteSummary(w io.Writer, product *Product, p *Profile, v *Verd
 	} else {
 		b.WriteString("No product file was given: fill in product.yaml (from the template in this folder) before submitting.\n\n")
 	}
-	fmt.Fprintf(&b, "Profile `%s`: %s\n\nBasis: %s\n\n", p.Name, escape(p.Description), escape(p.Basis))
+	fmt.Fprintf(&b, "Profile `%s` version %d: %s\n\nBasis: %s\n\n", p.Name, p.Version, escape(p.Description), escape(p.Basis))
 	col := m.Columns[0]
-	fmt.Fprintf(&b, "Column `%s`, endpoint %s, generated %s.\n\n", col.ID, col.Endpoint, m.GeneratedAt.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Column `%s`, endpoint %s, generated %s by glance-conformance %s.\n\n", col.ID, col.Endpoint, m.GeneratedAt.Format("2006-01-02 15:04 UTC"), m.Tool)
+	versions := "none (GET /versions did not answer 200 when the run began)"
+	if len(col.APIVersions) > 0 {
+		versions = strings.Join(col.APIVersions, ", ")
+	}
+	fmt.Fprintf(&b, "Image API versions the cloud reported: %s.\n\n", escape(versions))
 	for _, a := range col.Accounts {
 		fmt.Fprintf(&b, "- account %s\n", escape(a))
 	}

@@ -17,7 +17,7 @@ func writeTemp(t *testing.T, name, body string) string {
 
 func TestJudgeNeedsEveryRequiredFeatureToPass(t *testing.T) {
 	known := []string{"a", "b", "c"}
-	p, err := LoadProfile(writeTemp(t, "p.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: p\nrequired: [a, b]\n"), known)
+	p, err := LoadProfile(writeTemp(t, "p.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: p\nversion: 1\nrequired: [a, b]\n"), known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestJudgeNeedsEveryRequiredFeatureToPass(t *testing.T) {
 	if v, _ := m.Judge(p); !v.Pass || !strings.HasPrefix(v.Line(), "PASS") {
 		t.Errorf("verdict %+v: every required feature passed (c is not required)", v)
 	}
-	all, err := LoadProfile(writeTemp(t, "all.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: all\nall: true\n"), known)
+	all, err := LoadProfile(writeTemp(t, "all.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: all\nversion: 1\nall: true\n"), known)
 	if err != nil || len(all.Required) != 3 {
 		t.Fatalf("all: %v %+v", err, all)
 	}
@@ -47,7 +47,7 @@ func TestJudgeNeedsEveryRequiredFeatureToPass(t *testing.T) {
 }
 
 func TestLoadProfileRefusesUnknownFeatures(t *testing.T) {
-	_, err := LoadProfile(writeTemp(t, "p.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: p\nrequired: [a, nope]\n"), []string{"a"})
+	_, err := LoadProfile(writeTemp(t, "p.yaml", "apiVersion: "+ProfileAPIVersion+"\nname: p\nversion: 1\nrequired: [a, nope]\n"), []string{"a"})
 	if err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("err = %v, want one naming the unknown feature", err)
 	}

@@ -24,7 +24,10 @@ type Matrix struct {
 	Schema      string    `json:"schema"`
 	GeneratedAt time.Time `json:"generated_at"`
 	// RunID is the label on every container, network and volume the run started.
-	RunID    string    `json:"run_id,omitempty"`
+	RunID string `json:"run_id,omitempty"`
+	// Tool is the version of glance-conformance that produced the matrix: its module version,
+	// or the commit it was built from ("+ uncommitted changes" when the tree had some).
+	Tool     string    `json:"tool,omitempty"`
 	Columns  []Column  `json:"columns"`
 	Features []Feature `json:"features"`
 	Cells    []Cell    `json:"cells"`
@@ -67,8 +70,11 @@ type Column struct {
 	Image         string            `json:"image,omitempty"`
 	Endpoint      string            `json:"endpoint,omitempty"`
 	StartSeconds  float64           `json:"start_s"`
-	NotApplicable string            `json:"not_applicable,omitempty"` // why the release does not provide this topology
-	Error         string            `json:"error,omitempty"`          // why it did not start
+	// APIVersions are the image API versions the endpoint listed when the column began
+	// ("v2.16 CURRENT"), as GET /versions answered them.
+	APIVersions   []string `json:"api_versions,omitempty"`
+	NotApplicable string   `json:"not_applicable,omitempty"` // why the release does not provide this topology
+	Error         string   `json:"error,omitempty"`          // why it did not start
 	// Accounts, on a certified cloud, describe the account playing each part (never a secret).
 	Accounts []string `json:"accounts,omitempty"`
 }

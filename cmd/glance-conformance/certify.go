@@ -160,6 +160,7 @@ func writeBundle(out, runID string, o certifyOptions, prof *reports.Profile, pro
 		return err
 	}
 	m.RunID = runID
+	m.Tool = toolVersion()
 	if err := m.WriteJSON(filepath.Join(out, "matrix.json")); err != nil {
 		return err
 	}
@@ -184,6 +185,10 @@ func writeBundle(out, runID string, o certifyOptions, prof *reports.Profile, pro
 	if err != nil {
 		return err
 	}
+	// Last: the manifest of everything above, which verify checks.
+	if err := writeManifest(out); err != nil {
+		return err
+	}
 	s := m.Summarize()
 	fmt.Printf("\nVerdict: %s\nTotal: %d  Passed: %d  Failed: %d  Skipped: %d  Errors: %d\n", v.Line(), s.Total, s.Passed, s.Failed, s.Skipped, s.Errors)
 	for _, id := range prof.Required {
@@ -194,7 +199,7 @@ func writeBundle(out, runID string, o certifyOptions, prof *reports.Profile, pro
 	if product == nil {
 		fmt.Printf("No product file given: fill in %s and run again with PRODUCT= before submitting.\n", filepath.Join(o.out, "product.yaml"))
 	}
-	fmt.Printf("Run time: %s. Bundle: %s (summary.md, product.yaml, matrix.*, junit.xml, run.log)\n", took.Round(time.Second), o.out)
+	fmt.Printf("Run time: %s. Bundle: %s (summary.md, product.yaml, matrix.*, junit.xml, run.log; SHA256SUMS: glance-conformance verify %s)\n", took.Round(time.Second), o.out, o.out)
 	if s.Errors > 0 {
 		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors, not the cloud's): see %s", s.Errors, filepath.Join(o.out, "summary.md")), 1}
 	}

@@ -340,6 +340,30 @@ func TestEndToEndCertify(t *testing.T) {
 	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "gAAAAA") {
 		t.Error("the terminal output holds a secret")
 	}
+	// What produced the bundle and what the cloud reported, then its manifest.
+	if m.Tool == "" || len(m.Columns[0].APIVersions) == 0 {
+		t.Errorf("matrix.json lacks the tool's version (%q) or the cloud's API versions (%v)", m.Tool, m.Columns[0].APIVersions)
+	}
+	summary, _ := os.ReadFile(filepath.Join(out, "summary.md"))
+	for _, want := range []string{"Profile `full` version 1", "by glance-conformance ", "Image API versions the cloud reported: v2."} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary.md does not say %q", want)
+		}
+	}
+	verify := func() error {
+		cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "verify", out)
+		cmd.Stdout, cmd.Stderr = nested.source(), nested.source()
+		return cmd.Run()
+	}
+	if err := verify(); err != nil {
+		t.Errorf("the fresh bundle does not verify: %v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "summary.md"))
+	b[len(b)/2] ^= 1
+	os.WriteFile(filepath.Join(out, "summary.md"), b, 0o644)
+	if err := verify(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("a bundle with one byte changed: %v, want exit status 1", err)
+	}
 	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}

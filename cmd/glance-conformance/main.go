@@ -5,7 +5,8 @@
 // (a column could not start, a report could not be written), 2 usage error (unknown topology or
 // feature, no Docker), 3 a regression against --baseline. certify exits 0 only when the verdict
 // passes, 1 when it does not or the harness broke, 2 on usage errors (bad clouds.yaml, a cloud
-// that refuses the sign-in or cannot be reached).
+// that refuses the sign-in or cannot be reached). verify exits 0 when a bundle matches its
+// manifest, 1 when it does not, 2 when the folder is no bundle.
 package main
 
 import (
@@ -31,6 +32,8 @@ commands:
   clean    remove every container, network and volume this project left behind (make clean)
   features print the checked-in feature list (YAML; make features regenerates it from the specs)
   certify  run a profile's features against one Keystone-authenticated Glance, write a bundle (make certify)
+  verify   check that a certification bundle is complete and unaltered (its SHA256SUMS)
+  version  print this program's version (module version, or the commit it was built from)
   merge    combine matrix.json files of several machines into one (JSON on stdout)
   render   write matrix.md, matrix.html and matrix.svg for a matrix.json
   help     this text
@@ -43,7 +46,7 @@ func main() {
 
 func dispatch(args []string) error {
 	if len(args) == 0 {
-		return usagef("no command given (want run, images or clean)")
+		return usagef("no command given (see glance-conformance help)")
 	}
 	switch args[0] {
 	case "run":
@@ -58,6 +61,11 @@ func dispatch(args []string) error {
 		return renderCmd(args[1:])
 	case "merge":
 		return mergeCmd(args[1:])
+	case "verify":
+		return verifyCmd(args[1:])
+	case "version":
+		fmt.Println("glance-conformance", toolVersion())
+		return nil
 	case "features":
 		_, err := os.Stdout.Write(feature.List())
 		return err
@@ -65,7 +73,7 @@ func dispatch(args []string) error {
 		fmt.Println(usage)
 		return nil
 	default:
-		return usagef("unknown command %q (want run, images or clean)", args[0])
+		return usagef("unknown command %q (see glance-conformance help)", args[0])
 	}
 }
 

@@ -19,7 +19,7 @@ const outputMarker = ".glance-conformance-output"
 var outputNames = []string{
 	"matrix.json", "matrix.md", "matrix.html", "matrix.svg",
 	"run.json", "run.log", "progress.log", "ginkgo-report.json", "junit.xml", "host.lock*",
-	"logs", "summary.md", "product.yaml",
+	"logs", "summary.md", "product.yaml", "SHA256SUMS",
 }
 
 func isOutputName(name string) bool {

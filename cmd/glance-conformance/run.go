@@ -201,6 +201,7 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 		return err
 	}
 	m.RunID = ev.runID
+	m.Tool = toolVersion()
 	m.OrderColumns(ev.columnOrder)
 	m.Claims = m.EvaluateClaims(ev.claims)
 	if ev.baseline != nil {

@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
@@ -166,7 +168,43 @@ func (c *column) begin(ctx SpecContext) {
 			c.meta.Error = c.err.Error()
 		}
 	}
+	if c.err == nil && c.na == "" && c.dep != nil {
+		c.meta.APIVersions = c.apiVersions(ctx)
+	}
 	AddReportEntry(reports.ColumnEntryName, c.meta, ReportEntryVisibilityNever)
+}
+
+// apiVersions asks the column which image API versions it offers (GET /versions), for its
+// metadata: a certification bundle says what the cloud reported. No answer leaves it empty;
+// api.versions is the row that judges the answer.
+func (c *column) apiVersions(ctx context.Context) []string {
+	id := imageapi.Main
+	if who, ok := c.parts[id.Part]; ok {
+		id = who
+	}
+	var opts []imageapi.Option
+	if c.tls != nil {
+		opts = append(opts, imageapi.WithTLS(c.tls))
+	}
+	sc := imageapi.New(c.dep.Endpoint(), id, &evidence.Recorder{}, opts...)
+	defer imageapi.CloseIdle(sc)
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	r, err := imageapi.Do(rctx, sc, "GET", "versions", nil, nil)
+	if err != nil || r.Status != 200 {
+		return nil
+	}
+	var doc struct {
+		Versions []struct{ ID, Status string } `json:"versions"`
+	}
+	if json.Unmarshal(r.Body, &doc) != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range doc.Versions {
+		out = append(out, v.ID+" "+v.Status)
+	}
+	return out
 }
 
 // benchmarkSelected tells whether any benchmark spec will run.
