@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,6 +76,7 @@ type try struct {
 	reused   bool
 	answered bool   // a byte of answer arrived on it
 	early    bool   // the answer began before the request's body was taken whole
+	interim  bool   // a 1xx came first (100 Continue): early is decided on the final answer
 	previous answer // the last answer read on it before this request
 }
 
@@ -107,6 +109,33 @@ func (b *bodyTaken) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// bodyTakenWriterTo keeps the body's WriteTo, which net/http prefers and which decides the
+// chunk sizes of a chunked body (upload.chunked-large-chunks sends chunks of its own sizes).
+type bodyTakenWriterTo struct{ *bodyTaken }
+
+func (b bodyTakenWriterTo) WriteTo(dst io.Writer) (int64, error) {
+	n, err := b.ReadCloser.(io.WriterTo).WriteTo(takenWriter{dst, b.bodyTaken})
+	if err == nil {
+		b.mu.Lock()
+		b.eof = true
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+type takenWriter struct {
+	io.Writer
+	b *bodyTaken
+}
+
+func (w takenWriter) Write(p []byte) (int, error) {
+	n, err := w.Writer.Write(p)
+	w.b.mu.Lock()
+	w.b.n += int64(n)
+	w.b.mu.Unlock()
+	return n, err
+}
+
 func (b *bodyTaken) whole() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -127,6 +156,9 @@ func withBodyTaken(req *http.Request, ts *tries) *http.Request {
 		ts.mu.Lock()
 		ts.body = bt
 		ts.mu.Unlock()
+		if _, ok := b.(io.WriterTo); ok {
+			return bodyTakenWriterTo{bt}
+		}
 		return bt
 	}
 	out := req.Clone(req.Context())
@@ -161,6 +193,16 @@ func (k *keptAlive) trace(ctx context.Context, ts *tries) context.Context {
 				ts.list[n-1].early = ts.body != nil && !ts.body.whole()
 			}
 			ts.mu.Unlock()
+		},
+		// net/http signals the first byte once per response it reads, a 100 Continue included:
+		// whether the final answer came early is decided when it has arrived (send).
+		Got1xxResponse: func(int, textproto.MIMEHeader) error {
+			ts.mu.Lock()
+			if n := len(ts.list); n > 0 {
+				ts.list[n-1].interim, ts.list[n-1].early = true, false
+			}
+			ts.mu.Unlock()
+			return nil
 		},
 	})
 }
@@ -261,6 +303,11 @@ func (k *keptAlive) send(rt http.RoundTripper, req *http.Request) (*http.Respons
 	ts := &tries{}
 	resp, err := progressGuard{rt, k.stall}.RoundTrip(withBodyTaken(req.WithContext(k.trace(req.Context(), ts)), ts))
 	ts.mu.Lock()
+	if n := len(ts.list); n > 0 && ts.list[n-1].interim {
+		// After a 1xx: early if the body was still not taken whole when the final answer
+		// arrived (a little late, so it errs towards http.keep-alive).
+		ts.list[n-1].early = ts.body != nil && !ts.body.whole()
+	}
 	list := append([]try(nil), ts.list...)
 	ts.mu.Unlock()
 	if err == nil && len(list) > 0 {

@@ -3,6 +3,7 @@ package imageapi
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -182,13 +183,16 @@ func TestAnAnswerToAWholeBodyIsNotEarly(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, a := range k.last {
-		if a.early {
-			t.Errorf("noted %+v as early; the server read the body whole before answering", a)
+		k.mu.Lock()
+		if len(k.last) != 1 {
+			t.Errorf("answers noted: %+v", k.last)
 		}
+		for _, a := range k.last {
+			if a.early {
+				t.Errorf("noted %+v as early; the server read the body whole before answering", a)
+			}
+		}
+		k.mu.Unlock()
 	}
 }
 
@@ -331,5 +335,120 @@ func TestARequestThatFailsOnANewConnectionTooIsNotCounted(t *testing.T) {
 	}
 	if got := srv.reqs.Load(); got != 3 {
 		t.Errorf("the server saw %d requests, want 3 (the upload resent once)", got)
+	}
+}
+
+// rawServer answers one connection's requests with handle, which reads the request itself from
+// the connection's reader (head, then the body as it chooses) and writes the answer.
+func rawServer(t *testing.T, handle func(br *bufio.Reader, c net.Conn) bool) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { l.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			br := bufio.NewReader(c)
+			for handle(br, c) {
+			}
+			c.Close()
+		}
+	}()
+	return "http://" + l.Addr().String() + "/"
+}
+
+// readHead reads a request's head and returns its lines.
+func readHead(br *bufio.Reader) []string {
+	var lines []string
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			return nil
+		}
+		l = strings.TrimRight(l, "\r\n")
+		if l == "" {
+			return lines
+		}
+		lines = append(lines, l)
+	}
+}
+
+func TestChunkedBodiesKeepTheirChunkSizes(t *testing.T) {
+	sizes := make(chan []int64, 1)
+	url := rawServer(t, func(br *bufio.Reader, c net.Conn) bool {
+		if readHead(br) == nil {
+			return false
+		}
+		var got []int64
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				return false
+			}
+			var n int64
+			fmt.Sscanf(strings.TrimSpace(l), "%x", &n)
+			if n == 0 {
+				br.ReadString('\n')
+				break
+			}
+			got = append(got, n)
+			io.CopyN(io.Discard, br, n+2)
+		}
+		sizes <- got
+		io.WriteString(c, ok204)
+		return true
+	})
+	sc, _ := newTestClient(url)
+	defer CloseIdle(sc)
+	data := make([]byte, 4<<20+1<<20+1+100)
+	if _, err := Do(context.Background(), sc, "PUT", "v2/images/x/file", Chunks(data, 4<<20, 1<<20+1, 4<<20), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-sizes; fmt.Sprint(got) != fmt.Sprint([]int64{4 << 20, 1<<20 + 1, 100}) {
+		t.Errorf("chunks on the wire %v, want the body's own sizes", got)
+	}
+}
+
+func TestAnAnswerAfter100ContinueToAWholeBodyIsNotEarly(t *testing.T) {
+	url := rawServer(t, func(br *bufio.Reader, c net.Conn) bool {
+		head := readHead(br)
+		if head == nil {
+			return false
+		}
+		var length int64
+		for _, h := range head {
+			if k, v, ok := strings.Cut(h, ": "); ok && strings.EqualFold(k, "Content-Length") {
+				fmt.Sscan(v, &length)
+			}
+		}
+		io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+		io.CopyN(io.Discard, br, length)
+		io.WriteString(c, ok204)
+		return true
+	})
+	k := newKeptAlive(&http.Transport{ExpectContinueTimeout: time.Second}, func(evidence.Drop) {})
+	defer k.CloseIdleConnections()
+	req, _ := http.NewRequest("PUT", url+"v2/images/x/file", Sized(make([]byte, 8<<20)))
+	req.Header.Set("Expect", "100-continue")
+	resp, err := k.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.last) != 1 {
+		t.Fatalf("answers noted: %+v", k.last)
+	}
+	for _, a := range k.last {
+		if a.early {
+			t.Errorf("noted %+v as early: the 100 Continue is not the answer", a)
+		}
 	}
 }
