@@ -28,6 +28,9 @@ type certifyOptions struct {
 	ginkgo               string
 	profiles, template   string
 	keep                 bool
+	// productFile is the product file (or the template) as read before the output folder is
+	// emptied: a filled-in product.yaml inside the bundle's own folder must survive.
+	productFile []byte
 }
 
 // certifyCmd runs the specs a profile requires against one Keystone-authenticated Glance (an
@@ -65,10 +68,15 @@ func certifyCmd(args []string) error {
 		return usagef("%v", err)
 	}
 	var product *reports.Product
+	productPath := o.template
 	if o.product != "" {
 		if product, err = reports.LoadProduct(o.product); err != nil {
 			return usagef("%v", err)
 		}
+		productPath = o.product
+	}
+	if o.productFile, err = os.ReadFile(productPath); err != nil {
+		return usagef("product file: %v", err)
 	}
 	for _, f := range []string{o.suiteBinary, o.ginkgo} {
 		if _, err := os.Stat(f); err != nil {
@@ -171,12 +179,7 @@ func writeBundle(out, runID string, o certifyOptions, prof *reports.Profile, pro
 	if err != nil {
 		return fmt.Errorf("%v (see %s)", err, filepath.Join(out, "run.log"))
 	}
-	if product != nil {
-		err = copyFile(o.product, filepath.Join(out, "product.yaml"))
-	} else {
-		err = copyFile(o.template, filepath.Join(out, "product.yaml"))
-	}
-	if err != nil {
+	if err := os.WriteFile(filepath.Join(out, "product.yaml"), o.productFile, 0o644); err != nil {
 		return err
 	}
 	err = writeFile(filepath.Join(out, "summary.md"), func(w io.Writer) error {
@@ -229,12 +232,4 @@ func reproduceLine(o certifyOptions) string {
 		add("PRODUCT", "product.yaml")
 	}
 	return strings.Join(parts, " ")
-}
-
-func copyFile(src, dst string) error {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, b, 0o644)
 }

@@ -43,7 +43,7 @@ func TestUsageErrors(t *testing.T) {
 		"certify nothing":       {[]string{"certify", "--suite", bin}, "certify needs a cloud"},
 		"unknown profile":       {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--profile", "gold"}, "gold.yaml"},
 		"unfilled product":      {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
-		"unknown cloud":         {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
+		"unknown cloud":         {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--template", template, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
 		"matrix-less topology":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
 	}
 	for name, c := range cases {

@@ -9,8 +9,9 @@ import (
 
 // An output folder is emptied before each run, so a wrong OUT (".", "~") must never lead to
 // removing what this tool did not write. A folder the tool writes into carries outputMarker; it
-// empties only such a folder, and in it only the names it writes (outputNames) and folders that
-// carry the marker themselves (out/certification inside out). Anything else refuses the run.
+// empties only such a folder, and in it only the names it writes (outputNames). A folder inside
+// that carries the marker itself (out/certification inside out) is another output, left alone.
+// Anything else refuses the run.
 
 // outputMarker marks a folder as this tool's output.
 const outputMarker = ".glance-conformance-output"
@@ -51,8 +52,8 @@ func prepareOutput(dir string) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.Name() == outputMarker {
-			continue
+		if e.Name() == outputMarker || !isOutputName(e.Name()) {
+			continue // the marker, or a marked output folder of its own
 		}
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 			return err
