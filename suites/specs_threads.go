@@ -70,8 +70,12 @@ var _ = framework.Conformance(feature.Feature{
 	if slices.Contains(t.Servers(), "eventlet") {
 		framework.NotApplicable("Glance runs under eventlet here (monkey-patched green threads), where a green logging lock is what it should be")
 	}
-	comp := t.GlanceContainers()[0]
-	code, out, err := t.Exec(ctx, comp, "timeout", "60", "python3", "-c", nativeThreadsProbe)
+	comps := t.GlanceContainers()
+	if len(comps) == 0 {
+		framework.HarnessError("the topology names no container running Glance")
+	}
+	comp := comps[0]
+	code, out, err := t.Exec(ctx, comp, "timeout", "-k", "5", "60", "python3", "-c", nativeThreadsProbe)
 	if err != nil {
 		framework.HarnessError("running the probe in %s: %v", comp, err)
 	}

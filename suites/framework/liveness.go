@@ -39,8 +39,9 @@ const (
 // spec began stopped on that row's defect, not on this row's.
 const NativeThreadsFeature = "server.native-threads"
 
-// nativeThreadsSignature is the last line of the traceback the hand-over raises.
-const nativeThreadsSignature = "greenlet.error: cannot switch to a different thread"
+// nativeThreadsSignature is the traceback the hand-over raises: eventlet's semaphore handing a
+// green lock to a waiter of another thread, and greenlet refusing the switch.
+var nativeThreadsSignature = []string{"semaphore.py", "in _do_acquire", "greenlet.error: cannot switch to a different thread"}
 
 // freezeAfterEnv names a feature after whose spec the harness freezes the column's servers (a
 // self-test of the restart below, used by the end-to-end tests; never set in a real run).
@@ -61,8 +62,8 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 		return
 	}
 	c := t.col
-	// Read before the restart: the logs since the spec began, for the attribution below.
-	attributed := t.feature.ID != NativeThreadsFeature && logsHave(t.ServerLogs(context.WithoutCancel(ctx)), nativeThreadsSignature)
+	// Read before the restart: Glance's logs since the spec began, for the attribution below.
+	attributed := t.feature.ID != NativeThreadsFeature && t.glanceLogsHave(context.WithoutCancel(ctx), nativeThreadsSignature...)
 	c.restarts++
 	dir := filepath.Join(shared.cfg.Out, "logs", c.id, fmt.Sprintf("before-restart-%d", c.restarts))
 	saveErr := c.dep.SaveLogs(context.WithoutCancel(ctx), dir)
@@ -86,10 +87,11 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 		}
 		t.deleteLeftovers(ctx)
 	}
-	if attributed {
+	if attributed && err == nil {
 		// One defect, one row: this spec's own checks are its verdict; the stall is the other
-		// row's, proven by its traceback in this spec's own log window.
-		note += fmt.Sprintf("; the server's log since this spec began has %q: %s's finding (oslo.log's green logging lock under native threads), not this row's", nativeThreadsSignature, NativeThreadsFeature)
+		// row's, proven by its traceback in this spec's own log window. Only after a restart
+		// that worked: otherwise the column is broken from here, which must show.
+		note += fmt.Sprintf("; Glance's log since this spec began has eventlet's lock hand-over failing across threads (%q): %s's finding (oslo.log's green logging lock under native threads), not this row's", nativeThreadsSignature[len(nativeThreadsSignature)-1], NativeThreadsFeature)
 		statusf("%s: %s: %s", c.id, t.feature.ID, note)
 		AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
 		return
@@ -99,14 +101,27 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	Fail(what)
 }
 
-// logsHave tells whether any of the logs holds the line.
-func logsHave(logs map[string]string, line string) bool {
-	for _, l := range logs {
-		if strings.Contains(l, line) {
+// glanceLogsHave tells whether the log of one of Glance's containers since the spec began holds
+// every one of the lines.
+func (t *Target) glanceLogsHave(ctx context.Context, lines ...string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	logs := t.ServerLogs(ctx)
+	for _, comp := range t.col.dep.GlanceComponents() {
+		if logHas(logs[comp], lines...) {
 			return true
 		}
 	}
 	return false
+}
+
+func logHas(log string, lines ...string) bool {
+	for _, l := range lines {
+		if !strings.Contains(log, l) {
+			return false
+		}
+	}
+	return len(lines) > 0
 }
 
 // probe lists one image, probeRequests times at once, and returns the requests that got no
