@@ -16,6 +16,8 @@ LABELS     :=
 OUT        := out
 KEEP       :=
 PROCS      :=
+# RERUN_FAILED=path/to/matrix.json: run again only its failed and errored cells (OUT elsewhere)
+RERUN_FAILED :=
 
 # Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_OTHER=]
 # [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
@@ -41,7 +43,7 @@ help:
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
-		$(if $(PROCS),--procs '$(PROCS)')
+		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)')
 
 ## list: print the cells a selection would run (same variables as conformance); nothing is built or started
 list: build

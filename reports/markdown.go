@@ -125,6 +125,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	if len(notes) > 0 {
 		b.WriteString("\n## Notes\n\n" + strings.Join(notes, "\n") + "\n")
 	}
+	m.writeRerun(&b)
 	m.writeResent(&b)
 	m.writeTempestParity(&b)
 	_, err := io.WriteString(w, b.String())
@@ -173,6 +174,26 @@ func errNote(e string) string {
 // keepAliveFeature is the row of a server's kept-alive connections, which every Tempest test
 // depends on.
 const keepAliveFeature = "http.keep-alive"
+
+// writeRerun lists the cells a rerun ran again, with their earlier and new results.
+func (m *Matrix) writeRerun(b *strings.Builder) {
+	if m.RerunOf == "" {
+		return
+	}
+	fmt.Fprintf(b, "\n## Rerun\n\nThis matrix is run %s's with the cells that did not pass there run again (run `%s`, `--rerun-failed`); every other cell is run %s's.\n\n| cell | earlier | now |\n|---|---|---|\n", m.RerunOf, m.RunID, m.RerunOf)
+	for _, c := range m.Cells {
+		if c.Earlier != nil {
+			fmt.Fprintf(b, "| %s on %s | %s: %s | %s%s |\n", c.Feature, c.Column, c.Earlier.Result, escape(truncate(c.Earlier.Reason, 120)), c.Result, reasonSuffix(c.Reason))
+		}
+	}
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + escape(truncate(reason, 120))
+}
 
 // writeResent says, per column, how many requests met a kept-alive connection the server had
 // dropped without announcing it and were sent again: what a client that does not resend

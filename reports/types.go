@@ -27,7 +27,9 @@ type Matrix struct {
 	RunID string `json:"run_id,omitempty"`
 	// Tool is the version of glance-conformance that produced the matrix: its module version,
 	// or the commit it was built from ("+ uncommitted changes" when the tree had some).
-	Tool     string    `json:"tool,omitempty"`
+	Tool string `json:"tool,omitempty"`
+	// RerunOf is the run whose failed cells this matrix ran again (run --rerun-failed).
+	RerunOf  string    `json:"rerun_of,omitempty"`
 	Columns  []Column  `json:"columns"`
 	Features []Feature `json:"features"`
 	Cells    []Cell    `json:"cells"`
@@ -102,6 +104,8 @@ type Cell struct {
 	// without announcing it, and were sent again on a new connection (http.keep-alive's finding).
 	Resent    int     `json:"resent,omitempty"`
 	DurationS float64 `json:"duration_s"`
+	// Earlier is this cell's result in the matrix a rerun folded it into (run --rerun-failed).
+	Earlier *Earlier `json:"earlier,omitempty"`
 }
 
 // CellEntry is what every spec records about itself (Ginkgo report entry CellEntryName).

@@ -95,6 +95,40 @@ func makeConformanceEnv(t *testing.T, env []string, vars ...string) (string, *re
 	return out, m
 }
 
+// TestEndToEndRerunFailed reruns the failed cell of an earlier matrix (written here: one cell
+// failed, one passed) and checks that only that cell ran and was replaced, keeping its earlier
+// result, while the other stayed as it was.
+func TestEndToEndRerunFailed(t *testing.T) {
+	earlier := reports.Matrix{Schema: reports.Schema, RunID: "earlier", Columns: []reports.Column{{ID: "bookworm/standalone", Topology: "standalone", Release: "bookworm"}},
+		Cells: []reports.Cell{
+			{Feature: "api.versions", Column: "bookworm/standalone", Result: reports.Fail, Reason: "written by the test", DurationS: 42},
+			{Feature: "image.tags", Column: "bookworm/standalone", Result: reports.Pass, DurationS: 42},
+		}}
+	prev := filepath.Join(t.TempDir(), "matrix.json")
+	if err := earlier.WriteJSON(prev); err != nil {
+		t.Fatal(err)
+	}
+	_, m := makeConformance(t, "RERUN_FAILED="+prev)
+	if m.RerunOf != "earlier" || len(m.Cells) != 2 {
+		t.Fatalf("rerun of %q with %d cells, want run earlier's 2", m.RerunOf, len(m.Cells))
+	}
+	for _, c := range m.Cells {
+		switch c.Feature {
+		case "api.versions":
+			if c.Result != reports.Pass || c.Earlier == nil || c.Earlier.Reason != "written by the test" || c.DurationS == 42 {
+				t.Errorf("the failed cell was not rerun and replaced: %+v", c)
+			}
+		default:
+			if c.Result != reports.Pass || c.Earlier != nil || c.DurationS != 42 {
+				t.Errorf("a cell that passed was touched: %+v", c)
+			}
+		}
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
 // TestEndToEndStandalone runs `make conformance` for the standalone column, as a user would,
 // and checks what it wrote. Standalone is the deployment Glance supports: every cell must pass.
 func TestEndToEndStandalone(t *testing.T) {

@@ -30,6 +30,7 @@ type runOptions struct {
 	ginkgo                                      string
 	keep                                        bool
 	list                                        bool
+	rerunFailed                                 string
 	procs                                       int
 }
 
@@ -46,6 +47,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
+	fs.StringVar(&o.rerunFailed, "rerun-failed", "", "a matrix.json: run again only its cells that failed or errored, and write it with them replaced (the selection comes from it)")
 	fs.BoolVar(&o.list, "list", false, "print the cells the selection picks and stop (nothing is built or started)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite's processes (go build github.com/onsi/ginkgo/v2/ginkgo)")
@@ -84,6 +86,31 @@ func runCmd(args []string) error {
 		return usagef("%v", err)
 	}
 	filter = andFilters(filter, o.labelFilter)
+	var earlier *reports.Matrix
+	if o.rerunFailed != "" {
+		if o.features != "" || o.labelFilter != "" || o.topologies != "" || o.releases != "" {
+			return usagef("--rerun-failed takes its selection from the matrix: give no --features, --label-filter, --topologies or --releases with it")
+		}
+		if earlier, err = reports.ReadJSON(o.rerunFailed); err != nil {
+			return usagef("rerun-failed: %v", err)
+		}
+		if inside(o.rerunFailed, o.out) {
+			return usagef("--rerun-failed %s is inside the output folder %s, which the rerun empties: write the rerun to another folder (both runs' evidence is kept that way)", o.rerunFailed, o.out)
+		}
+		failed := earlier.Rerunnable()
+		if len(failed) == 0 {
+			fmt.Printf("%s has no failed or errored cell: nothing to rerun\n", o.rerunFailed)
+			return nil
+		}
+		var topNames, relNames []string
+		filter, topNames, relNames = rerunSelection(failed)
+		if tops, err = topology.Select(o.deployments, strings.Join(topNames, ",")); err != nil {
+			return usagef("rerun-failed: %v", err)
+		}
+		if suites, err = parseReleases(o.deployments, strings.Join(relNames, ",")); err != nil {
+			return err
+		}
+	}
 	cells, err := selectedCells(suites, tops, filter)
 	if err != nil {
 		return usagef("%v", err)
@@ -158,7 +185,7 @@ func runCmd(args []string) error {
 	if !o.keep {
 		sweepRun(eng, runID)
 	}
-	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline}, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline, earlier}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -183,6 +210,7 @@ type evaluation struct {
 	claims       []reports.Claim
 	baseline     *reports.Matrix // nil without --baseline
 	baselinePath string
+	earlier      *reports.Matrix // the matrix a --rerun-failed run folds its cells into
 }
 
 func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild time.Duration) error {
@@ -203,6 +231,11 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	m.RunID = ev.runID
 	m.Tool = toolVersion()
 	m.OrderColumns(ev.columnOrder)
+	if ev.earlier != nil && len(m.Cells) > 0 {
+		if m, err = reports.WithRerun(ev.earlier, m); err != nil {
+			return fmt.Errorf("folding the rerun into %s: %w", ev.earlier.RunID, err)
+		}
+	}
 	m.Claims = m.EvaluateClaims(ev.claims)
 	if ev.baseline != nil {
 		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
@@ -298,6 +331,39 @@ func andFilters(a, b string) string {
 	default:
 		return "(" + a + ") && (" + b + ")"
 	}
+}
+
+// rerunSelection is the label filter that picks exactly the given cells, and the topologies and
+// releases they are in.
+func rerunSelection(cells []reports.Cell) (filter string, topologies, releases []string) {
+	var sel []string
+	tops, rels := map[string]bool{}, map[string]bool{}
+	for _, c := range cells {
+		rel, top, _ := strings.Cut(c.Column, "/")
+		tops[top], rels[rel] = true, true
+		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && %s%s)", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, feature.LabelPrefix, c.Feature))
+	}
+	return strings.Join(sel, " || "), sortedSet(tops), sortedSet(rels)
+}
+
+// inside tells whether path is in dir (or is dir).
+func inside(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func topologyNames(tops []*topology.Topology) string {
