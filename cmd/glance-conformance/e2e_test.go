@@ -95,6 +95,39 @@ func makeConformanceEnv(t *testing.T, env []string, vars ...string) (string, *re
 	return out, m
 }
 
+// TestEndToEndRegressionStatus calls the command as the README tells a CI job to (after make
+// deps build) with a baseline in which a cell that fails today passed, and checks the documented
+// exit status 3 reaches the caller.
+func TestEndToEndRegressionStatus(t *testing.T) {
+	baseline := reports.Matrix{Schema: reports.Schema, RunID: "baseline", Columns: []reports.Column{{ID: "bookworm/mod_wsgi", Topology: "mod_wsgi", Release: "bookworm"}},
+		Cells: []reports.Cell{{Feature: "upload.chunked", Column: "bookworm/mod_wsgi", Result: reports.Pass}}}
+	path := filepath.Join(t.TempDir(), "baseline.json")
+	if err := baseline.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run", "--releases", "bookworm", "--topologies", "mod_wsgi",
+		"--features", "upload.chunked", "--baseline", path, "--out", out)
+	cmd.Dir = root
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(nested.source(), &log), io.MultiWriter(nested.source(), &log)
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("exit %v, want status 3 (a regression): mod_wsgi's upload.chunked fails on bookworm (411) and passed in the baseline", err)
+	}
+	if !strings.Contains(log.String(), "REGRESSION upload.chunked on bookworm/mod_wsgi: pass -> fail") {
+		t.Error("the regression is not named on the terminal")
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
 // TestEndToEndRerunFailed reruns the failed cell of an earlier matrix (written here: one cell
 // failed, one passed) and checks that only that cell ran and was replaced, keeping its earlier
 // result, while the other stayed as it was.
