@@ -128,6 +128,31 @@ func TestEndToEndRegressionStatus(t *testing.T) {
 	}
 }
 
+// TestEndToEndNightlyScript runs the shipped CI jobs' one step, .ci/nightly, on a tiny
+// selection with an image cache, as the GitHub workflow and the Zuul job run it on a release.
+func TestEndToEndNightlyScript(t *testing.T) {
+	out, cache := t.TempDir(), t.TempDir()
+	cmd := exec.Command(filepath.Join(root, ".ci/nightly"), "--releases", "bookworm", "--topologies", "standalone", "--features", "api.versions", "--out", out)
+	cmd.Env = append(os.Environ(), "IMAGE_CACHE="+cache)
+	cmd.Stdout, cmd.Stderr = nested.source(), nested.source()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf(".ci/nightly: %v", err)
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Cells) != 1 || m.Cells[0].Result != reports.Pass {
+		t.Errorf("cells %+v, want api.versions passing on bookworm/standalone", m.Cells)
+	}
+	if tars, _ := filepath.Glob(filepath.Join(cache, "glance-conformance_*bookworm*.tar")); len(tars) != 1 {
+		t.Errorf("image cache holds %v, want the bookworm image saved", tars)
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
 // TestEndToEndRerunFailed reruns the failed cell of an earlier matrix (written here: one cell
 // failed, one passed) and checks that only that cell ran and was replaced, keeping its earlier
 // result, while the other stayed as it was.
