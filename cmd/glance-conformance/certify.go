@@ -39,7 +39,7 @@ type certifyOptions struct {
 func certifyCmd(args []string) error {
 	var o certifyOptions
 	fs := flag.NewFlagSet("certify", flag.ContinueOnError)
-	fs.StringVar(&o.cloud, "cloud", "", "the cloud to certify: a clouds.yaml entry (found as OpenStack's tools find it), or \"env\" for the OS_* variables")
+	fs.StringVar(&o.cloud, "cloud", "", "the cloud to certify: a clouds.yaml entry (found as OpenStack's tools find it; default $OS_CLOUD), or \"env\" for the OS_* variables")
 	fs.StringVar(&o.member, "cloud-member", "", "optional: a second user of the main cloud's project, without admin")
 	fs.StringVar(&o.other, "cloud-other", "", "optional: a user of another project, for the sharing features")
 	fs.StringVar(&o.start, "start", "", "instead of --cloud: start this deployment of ours (deployments/<name>, e.g. keystone) and certify it through the clouds.yaml it generates")
@@ -59,6 +59,9 @@ func certifyCmd(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("certify takes no arguments, got %q", fs.Args())
+	}
+	if o.cloud == "" && o.start == "" {
+		o.cloud = os.Getenv("OS_CLOUD") // as the openstack client takes it
 	}
 	if (o.cloud == "") == (o.start == "") {
 		return usagef("certify needs a cloud to certify: CLOUD=<clouds.yaml entry> (or --start keystone for ours)")

@@ -19,6 +19,7 @@ func TestUsageErrors(t *testing.T) {
 	profiles := filepath.Join("..", "..", "fixtures", "profiles")
 	template := filepath.Join("..", "..", "fixtures", "certification", "product.yaml")
 	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(t.TempDir(), "clouds.yaml")) // none there
+	t.Setenv("OS_CLOUD", "")
 	badClaims := filepath.Join(t.TempDir(), "claims.yaml")
 	os.WriteFile(badClaims, []byte("apiVersion: glance-conformance/claims/v1\nclaims:\n  - id: x\n    predicts: maybe\n"), 0o644)
 	checkout := t.TempDir() // OUT=. in a checkout
@@ -61,6 +62,18 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(checkout, "go.mod")); err != nil {
 		t.Errorf("the refused output folder lost its file: %v", err)
+	}
+}
+
+func TestOSCloudNamesTheCloudAsTheOpenstackClientTakesIt(t *testing.T) {
+	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(t.TempDir(), "clouds.yaml")) // none there
+	t.Setenv("OS_CLOUD", "from-os-cloud")
+	bin := filepath.Join(t.TempDir(), "suites.test")
+	os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755)
+	err := dispatch([]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", filepath.Join("..", "..", "fixtures", "profiles"),
+		"--template", filepath.Join("..", "..", "fixtures", "certification", "product.yaml")})
+	if err == nil || !strings.Contains(err.Error(), "cloud from-os-cloud: clouds.yaml") {
+		t.Errorf("got %v, want the cloud OS_CLOUD names looked up", err)
 	}
 }
 

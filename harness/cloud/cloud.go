@@ -7,6 +7,7 @@ package cloud
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -65,7 +66,9 @@ func Open(ctx context.Context, name string) (*Account, error) {
 		if ao, err = openstack.AuthOptionsFromEnv(); err != nil {
 			return nil, fmt.Errorf("cloud %s: the OS_* variables: %v", name, oneLine(err))
 		}
-		eo = gophercloud.EndpointOpts{Region: os.Getenv("OS_REGION_NAME"), Availability: gophercloud.AvailabilityPublic}
+		if eo, tlsConfig, err = envEndpointAndTLS(); err != nil {
+			return nil, fmt.Errorf("cloud %s: the OS_* variables: %v", name, err)
+		}
 	} else if ao, eo, tlsConfig, err = clouds.Parse(clouds.WithCloudName(name)); err != nil {
 		return nil, fmt.Errorf("cloud %s: clouds.yaml: %v", name, oneLine(err))
 	}
@@ -108,6 +111,46 @@ func Open(ctx context.Context, name string) (*Account, error) {
 	endpoint = strings.TrimSuffix(strings.TrimSuffix(endpoint, "/"), "/v2") + "/"
 	a.ImageEndpoint = endpoint
 	return a, nil
+}
+
+// envEndpointAndTLS reads what the openstack client reads beside the credentials: the region,
+// the interface (OS_INTERFACE: public, internal or admin, "publicURL" forms too), the CA bundle
+// (OS_CACERT), a client certificate (OS_CERT, OS_KEY) and OS_INSECURE.
+func envEndpointAndTLS() (gophercloud.EndpointOpts, *tls.Config, error) {
+	eo := gophercloud.EndpointOpts{Region: os.Getenv("OS_REGION_NAME"), Availability: gophercloud.AvailabilityPublic}
+	switch iface := strings.TrimSuffix(strings.ToLower(os.Getenv("OS_INTERFACE")), "url"); iface {
+	case "", "public":
+	case "internal":
+		eo.Availability = gophercloud.AvailabilityInternal
+	case "admin":
+		eo.Availability = gophercloud.AvailabilityAdmin
+	default:
+		return eo, nil, fmt.Errorf("OS_INTERFACE %q is not public, internal or admin", os.Getenv("OS_INTERFACE"))
+	}
+	cacert, cert, key := os.Getenv("OS_CACERT"), os.Getenv("OS_CERT"), os.Getenv("OS_KEY")
+	insecure := strings.EqualFold(os.Getenv("OS_INSECURE"), "true") || os.Getenv("OS_INSECURE") == "1"
+	if cacert == "" && cert == "" && !insecure {
+		return eo, nil, nil
+	}
+	tc := &tls.Config{InsecureSkipVerify: insecure}
+	if cacert != "" {
+		pem, err := os.ReadFile(cacert)
+		if err != nil {
+			return eo, nil, fmt.Errorf("OS_CACERT: %v", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(pem) {
+			return eo, nil, fmt.Errorf("OS_CACERT %s holds no PEM certificate", cacert)
+		}
+	}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return eo, nil, fmt.Errorf("OS_CERT/OS_KEY: %v", err)
+		}
+		tc.Certificates = []tls.Certificate{pair}
+	}
+	return eo, tc, nil
 }
 
 func oneLine(err error) string {

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
 )
 
 const (
@@ -104,5 +107,30 @@ func TestOpenFailsInOneLineWithoutSecrets(t *testing.T) {
 		if d := time.Since(began); d > 30*time.Second {
 			t.Errorf("%s: took %s to fail", name, d)
 		}
+	}
+}
+
+func TestTheEnvironmentsInterfaceAndCAAreRead(t *testing.T) {
+	// A CA of its own, as a cloud with a private CA hands out.
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	t.Setenv("OS_CACERT", ca)
+	t.Setenv("OS_INTERFACE", "internalURL")
+	eo, tc, err := envEndpointAndTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eo.Availability != gophercloud.AvailabilityInternal {
+		t.Errorf("interface %q, want internal", eo.Availability)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}
+	if _, err := client.Get(srv.URL); err != nil {
+		t.Errorf("the CA from OS_CACERT is not trusted: %v", err)
+	}
+	t.Setenv("OS_INTERFACE", "sideways")
+	if _, _, err := envEndpointAndTLS(); err == nil {
+		t.Error("an unknown interface was accepted")
 	}
 }
