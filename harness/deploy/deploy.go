@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"net/url"
@@ -89,9 +90,10 @@ type Column struct {
 	started   []*started
 	eng       *engine.Engine
 	StartedIn time.Duration
-	// Published maps each published container's name to its URL on 127.0.0.1.
+	// Published maps each published container's name to its URL (on 127.0.0.1 on a local engine).
 	Published map[string]string
 	secrets   []string
+	publish   engine.PublishAddress
 }
 
 // Redacted replaces a secret wherever the harness writes what could hold one.
@@ -117,21 +119,27 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		"org.glance-conformance.column":   opts.ColumnID,
 		"org.glance-conformance.topology": top.Name,
 	}
-	// The endpoint is known before anything starts, so config files can name it.
-	hostPort, err := freeLoopbackPort()
+	// The endpoint is known before anything starts, so config files can name it: the address
+	// the engine publishes on, and a port free there.
+	pub, err := eng.PublishAddress()
 	if err != nil {
 		return col, err
 	}
-	col.endpoint = (&url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", loopback, hostPort), Path: top.EndpointPath}).String()
+	col.publish = pub
+	hostPort, err := freePort(pub)
+	if err != nil {
+		return col, err
+	}
+	col.endpoint = (&url.URL{Scheme: "http", Host: pub.URLHost(hostPort), Path: top.EndpointPath}).String()
 	hostPorts := map[string]int{top.Entrypoint().Name: hostPort}
 	for _, c := range top.Containers {
 		if c.Publish {
-			p, err := freeLoopbackPort()
+			p, err := freePort(pub)
 			if err != nil {
 				return col, err
 			}
 			hostPorts[c.Name] = p
-			col.Published[c.Name] = fmt.Sprintf("http://%s:%d", loopback, p)
+			col.Published[c.Name] = "http://" + pub.URLHost(p)
 		}
 	}
 	colNet, err := tcnetwork.New(ctx, tcnetwork.WithLabels(labels))
@@ -213,8 +221,21 @@ const PublicEndpointPlaceholder = "@PUBLIC_ENDPOINT@"
 // worker_self_reference_url must name.
 const InternalEndpointPlaceholder = "@INTERNAL_ENDPOINT@"
 
-// freeLoopbackPort asks the kernel for a free port on 127.0.0.1. Another process could take it
-// before the container binds it; then the start fails with a clear error, never silently.
+// freePort picks the host port a container is published on. On a local engine the kernel
+// names a free one on 127.0.0.1; a remote engine's host cannot be asked from here, so a port is
+// drawn from the range below, which ephemeral ports (32768 and up on Linux) do not use. Another
+// process could take it before the container binds it; then the start fails with a clear error
+// ("port is already allocated"), never silently.
+func freePort(pub engine.PublishAddress) (int, error) {
+	if pub.Local {
+		return freeLoopbackPort()
+	}
+	return remotePortLow + rand.IntN(remotePortHigh-remotePortLow), nil
+}
+
+const remotePortLow, remotePortHigh = 20000, 32000
+
+// freeLoopbackPort asks the kernel for a free port on 127.0.0.1.
 func freeLoopbackPort() (int, error) {
 	l, err := net.Listen("tcp", loopback.String()+":0")
 	if err != nil {
@@ -243,13 +264,14 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 	var port network.Port
 	publish := spec.Entrypoint || spec.Publish
 	if publish {
-		// Published on loopback only: nothing of a test run is reachable from outside the machine.
+		// Published where the engine publishes (engine.PublishAddress): loopback only on a local
+		// engine, so nothing of a test run is reachable from outside the machine.
 		port = network.MustParsePort(fmt.Sprintf("%d/tcp", spec.Port))
 		req.ExposedPorts = []string{port.String()}
 	}
 	req.HostConfigModifier = func(hc *container.HostConfig) {
 		if publish {
-			hc.PortBindings = network.PortMap{port: {{HostIP: loopback, HostPort: fmt.Sprint(hostPort)}}}
+			hc.PortBindings = network.PortMap{port: {{HostIP: col.publish.BindIP, HostPort: fmt.Sprint(hostPort)}}}
 		}
 		if spec.Glance {
 			// Glance's stores and staging area on a volume, as on a real server, not on the
