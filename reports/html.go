@@ -115,6 +115,7 @@ function show(id) {
   let h = "";
   if (c && c.reason) h += "<p>" + esc(c.reason) + "</p>";
   if (c && c.evidence && c.evidence.length) h += "<pre>" + esc(c.evidence.join("\n")) + "</pre>";
+  if (c && c.nearest_pass) h += "<p>How to fix: passes under " + esc(c.nearest_pass.column) + (c.nearest_pass.diff && c.nearest_pass.diff.length ? "; the difference:</p><pre>" + esc(c.nearest_pass.diff.join("\n")) + (c.nearest_pass.more ? "\n(" + c.nearest_pass.more + " more lines)" : "") + "</pre>" : ", whose configuration does not differ</p>");
   if (c && c.notes && c.notes.length) h += "<p>Notes: " + esc(c.notes.join("; ")) + "</p>";
   if (c) h += "<p><small>" + c.duration_s + " s</small></p>";
   document.getElementById("detail-body").innerHTML = h;

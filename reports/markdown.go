@@ -108,7 +108,11 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	if len(problems)+len(absent) > 0 {
 		b.WriteString("\n## Why cells did not pass\n\n" + strings.Join(absent, ""))
 		for _, c := range problems {
-			fmt.Fprintf(&b, "- **%s** on %s (%s): %s\n", c.Feature, c.Column, c.Result, escape(c.Reason))
+			fix := ""
+			if c.NearestPass != nil {
+				fix = " How to fix: " + escape(c.NearestPass.Line())
+			}
+			fmt.Fprintf(&b, "- **%s** on %s (%s): %s%s\n", c.Feature, c.Column, c.Result, escape(c.Reason), fix)
 		}
 		b.WriteString("\nThe evidence of each (status codes, response heads, server log lines) is in matrix.json; full logs are in logs/<column>/.\n")
 	}

@@ -106,6 +106,9 @@ type Cell struct {
 	DurationS float64 `json:"duration_s"`
 	// Earlier is this cell's result in the matrix a rerun folded it into (run --rerun-failed).
 	Earlier *Earlier `json:"earlier,omitempty"`
+	// NearestPass, on a failed cell: the nearest column of its release where the feature
+	// passes, and how their configurations differ (how to fix it).
+	NearestPass *NearestPass `json:"nearest_pass,omitempty"`
 }
 
 // CellEntry is what every spec records about itself (Ginkgo report entry CellEntryName).

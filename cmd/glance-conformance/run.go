@@ -185,7 +185,7 @@ func runCmd(args []string) error {
 	if !o.keep {
 		sweepRun(eng, runID)
 	}
-	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline, earlier}, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline, earlier, o.deployments}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -211,6 +211,7 @@ type evaluation struct {
 	baseline     *reports.Matrix // nil without --baseline
 	baselinePath string
 	earlier      *reports.Matrix // the matrix a --rerun-failed run folds its cells into
+	deployments  string          // the topology folders, for how to fix a failed cell
 }
 
 func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild time.Duration) error {
@@ -236,6 +237,7 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 			return fmt.Errorf("folding the rerun into %s: %w", ev.earlier.RunID, err)
 		}
 	}
+	m.AddNearestPasses(columnFiles(ev.deployments, out, m))
 	m.Claims = m.EvaluateClaims(ev.claims)
 	if ev.baseline != nil {
 		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
@@ -344,6 +346,33 @@ func rerunSelection(cells []reports.Cell) (filter string, topologies, releases [
 		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && %s%s)", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, feature.LabelPrefix, c.Feature))
 	}
 	return strings.Join(sel, " || "), sortedSet(tops), sortedSet(rels)
+}
+
+// columnFiles reads each column's configuration for how to fix a failed cell: the files of its
+// topology folder (but its README) and the Glance configuration rendered for it, which the run
+// saved under logs/<column>/config/. A column with neither is left out.
+func columnFiles(deployments, out string, m *reports.Matrix) map[string]reports.ColumnFiles {
+	files := map[string]reports.ColumnFiles{}
+	for _, col := range m.Columns {
+		cf := reports.ColumnFiles{}
+		read := func(dir, prefix string) {
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if e.IsDir() || e.Name() == "README.md" {
+					continue
+				}
+				if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+					cf[prefix+e.Name()] = string(b)
+				}
+			}
+		}
+		read(filepath.Join(deployments, col.Topology), "")
+		read(filepath.Join(out, "logs", col.ID, "config"), "glance/")
+		if len(cf) > 0 {
+			files[col.ID] = cf
+		}
+	}
+	return files
 }
 
 // inside tells whether path is in dir (or is dir).
