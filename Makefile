@@ -92,7 +92,7 @@ vet:
 features:
 	$(GO) test -count=1 ./suites -run '^TestCheckedInFeatureListMatchesTheSpecs$$' -update
 
-# make test runs the browser test of matrix.html for real (chromium from make deps); a plain
+# make test runs the browser test of matrix.html for real (chromium from make test-deps); a plain
 # make unit skips it where chromium is missing.
 test: BROWSER_TEST := 1
 # Unit tests: go test ./..., in which the conformance suite skips (it runs with a run

@@ -137,6 +137,14 @@ func Merge(shards ...*Matrix) (*Matrix, error) {
 		return nil, fmt.Errorf("nothing to merge")
 	}
 	out := &Matrix{Schema: Schema, GeneratedAt: shards[0].GeneratedAt}
+	// The merged matrix is named by its shards' runs, so that a rerun of it can name it too.
+	var runs []string
+	for _, s := range shards {
+		if s.RunID != "" {
+			runs = append(runs, s.RunID)
+		}
+	}
+	out.RunID = strings.Join(runs, "+")
 	seenCol := map[string]bool{}
 	seenFeature := map[string]bool{}
 	for _, s := range shards {

@@ -56,14 +56,25 @@ func (m *Matrix) AddNearestPasses(files map[string]ColumnFiles) {
 	}
 }
 
-// configDiff lists the significant lines of each file that only one side has.
+// renderedPrefix starts the names of the Glance configuration rendered for a column.
+const renderedPrefix = "glance/"
+
+// configDiff lists the significant lines of each file that only one side has. The rendered
+// Glance configuration is compared only when both sides have it (a rerun has it only for the
+// columns it started again), and then stands for the topology folder's overrides of the same
+// files, which it contains.
 func configDiff(failing, passing ColumnFiles) []string {
+	rendered := hasRendered(failing) && hasRendered(passing)
 	names := map[string]bool{}
-	for n := range failing {
-		names[n] = true
-	}
-	for n := range passing {
-		names[n] = true
+	for _, side := range []ColumnFiles{failing, passing} {
+		for n := range side {
+			switch {
+			case strings.HasPrefix(n, renderedPrefix) && !rendered:
+			case !strings.HasPrefix(n, renderedPrefix) && rendered && (failing[renderedPrefix+n] != "" || passing[renderedPrefix+n] != ""):
+			default:
+				names[n] = true
+			}
+		}
 	}
 	sorted := make([]string, 0, len(names))
 	for n := range names {
@@ -87,18 +98,38 @@ func configDiff(failing, passing ColumnFiles) []string {
 	return out
 }
 
+func hasRendered(files ColumnFiles) bool {
+	for n := range files {
+		if strings.HasPrefix(n, renderedPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
 type lineSet struct {
 	lines []string
 	has   map[string]bool
 }
 
 // significant are a file's lines that configure something: not blank, not a comment, not the
-// topology's description; whitespace collapsed.
+// topology's description; whitespace collapsed; an INI option with its [section] before it.
 func significant(content string) lineSet {
 	s := lineSet{has: map[string]bool{}}
+	section := ""
 	for _, l := range strings.Split(content, "\n") {
 		l = strings.Join(strings.Fields(l), " ")
-		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "description:") || s.has[l] {
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "description:") {
+			continue
+		}
+		if strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
+			section = l
+			continue
+		}
+		if section != "" {
+			l = section + " " + l
+		}
+		if s.has[l] {
 			continue
 		}
 		s.has[l] = true
@@ -116,5 +147,5 @@ func (n *NearestPass) Line() string {
 	if n.More > 0 {
 		more = fmt.Sprintf(" (and %d more lines)", n.More)
 	}
-	return fmt.Sprintf("passes under %s; the difference: %s%s", n.Column, strings.Join(n.Diff, "; "), more)
+	return fmt.Sprintf("passes under %s; the difference: `%s`%s", n.Column, strings.Join(n.Diff, "`; `"), more)
 }

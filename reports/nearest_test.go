@@ -5,6 +5,19 @@ import (
 	"testing"
 )
 
+func TestRenderedConfigIsComparedOnlyWhenBothSidesHaveIt(t *testing.T) {
+	overrides := "[DEFAULT]\nworkers = 2\n"
+	a := ColumnFiles{"glance-api.conf": overrides, "glance/glance-api.conf": "[DEFAULT]\nworkers = 2\n[oslo_policy]\nenforce_scope = false\n"}
+	b := ColumnFiles{"glance-api.conf": "[DEFAULT]\nworkers = 4\n", "glance/glance-api.conf": "[DEFAULT]\nworkers = 4\n[oslo_policy]\nenforce_scope = false\n"}
+	if d := strings.Join(configDiff(a, b), "|"); d != "- glance/glance-api.conf: [DEFAULT] workers = 2|+ glance/glance-api.conf: [DEFAULT] workers = 4" {
+		t.Errorf("both rendered: %s (want the rendered difference once, with its section)", d)
+	}
+	delete(b, "glance/glance-api.conf") // a column of the earlier run, in a rerun
+	if d := strings.Join(configDiff(a, b), "|"); d != "- glance-api.conf: [DEFAULT] workers = 2|+ glance-api.conf: [DEFAULT] workers = 4" {
+		t.Errorf("one side rendered: %s (want the folders' difference only)", d)
+	}
+}
+
 func TestAFailedCellNamesTheNearestPassingColumnAndTheDifference(t *testing.T) {
 	vhost := "<VirtualHost *:9292>\n    # the app\n    WSGIDaemonProcess glance-api processes=2\n%s</VirtualHost>\n"
 	files := map[string]ColumnFiles{
@@ -34,7 +47,7 @@ func TestAFailedCellNamesTheNearestPassingColumnAndTheDifference(t *testing.T) {
 	}
 	var md strings.Builder
 	m.WriteMarkdown(&md)
-	if !strings.Contains(md.String(), "How to fix: passes under bookworm/mod_wsgi-tuned; the difference: + glance-api-vhost.conf: WSGIChunkedRequest On") {
+	if !strings.Contains(md.String(), "How to fix: passes under bookworm/mod_wsgi-tuned; the difference: `+ glance-api-vhost.conf: WSGIChunkedRequest On`") {
 		t.Errorf("matrix.md does not say how to fix it")
 	}
 }

@@ -38,14 +38,18 @@ func TestRerunUsageErrors(t *testing.T) {
 	prev := filepath.Join(out, "matrix.json")
 	b, _ := json.Marshal(reports.Matrix{Schema: reports.Schema, Cells: []reports.Cell{{Feature: "api.versions", Column: "bookworm/standalone", Result: reports.Fail}}})
 	os.WriteFile(prev, b, 0o644)
+	cloudPrev := filepath.Join(t.TempDir(), "matrix.json")
+	b, _ = json.Marshal(reports.Matrix{Schema: reports.Schema, Cells: []reports.Cell{{Feature: "api.versions", Column: "cloud/mycloud", Result: reports.Fail}}})
+	os.WriteFile(cloudPrev, b, 0o644)
 	deployments := filepath.Join("..", "..", "deployments")
 	claims := filepath.Join("..", "..", "fixtures", "claims.yaml")
 	for name, c := range map[string]struct {
 		args []string
 		want string
 	}{
-		"with a selection":    {[]string{"run", "--deployments", deployments, "--claims", claims, "--rerun-failed", prev, "--features", "api.versions"}, "takes its selection from the matrix"},
-		"into its own folder": {[]string{"run", "--deployments", deployments, "--claims", claims, "--rerun-failed", prev, "--out", out}, "inside the output folder"},
+		"with a selection":           {[]string{"run", "--deployments", deployments, "--claims", claims, "--rerun-failed", prev, "--features", "api.versions"}, "takes its selection from the matrix"},
+		"a certified cloud's column": {[]string{"run", "--deployments", deployments, "--claims", claims, "--rerun-failed", cloudPrev, "--out", t.TempDir()}, "cannot be run again here: api.versions on cloud/mycloud (no topology mycloud here)"},
+		"into its own folder":        {[]string{"run", "--deployments", deployments, "--claims", claims, "--rerun-failed", prev, "--out", out}, "inside the output folder"},
 	} {
 		err := dispatch(c.args)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {

@@ -98,6 +98,9 @@ func runCmd(args []string) error {
 			return usagef("--rerun-failed %s is inside the output folder %s, which the rerun empties: write the rerun to another folder (both runs' evidence is kept that way)", o.rerunFailed, o.out)
 		}
 		failed := earlier.Rerunnable()
+		if bad := unrunnable(failed, o.deployments); len(bad) > 0 {
+			return usagef("--rerun-failed: %d cells of %s cannot be run again here: %s", len(bad), o.rerunFailed, strings.Join(bad, "; "))
+		}
 		if len(failed) == 0 {
 			fmt.Printf("%s has no failed or errored cell: nothing to rerun\n", o.rerunFailed)
 			return nil
@@ -232,9 +235,16 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	m.RunID = ev.runID
 	m.Tool = toolVersion()
 	m.OrderColumns(ev.columnOrder)
+	var foldErr error
 	if ev.earlier != nil && len(m.Cells) > 0 {
-		if m, err = reports.WithRerun(ev.earlier, m); err != nil {
-			return fmt.Errorf("folding the rerun into %s: %w", ev.earlier.RunID, err)
+		// An interrupted rerun lacks cells: its own cells are written unfolded, and it says so.
+		if folded, err := reports.WithRerun(ev.earlier, m); err != nil {
+			foldErr = fmt.Errorf("the rerun's cells were not folded into the earlier matrix (%v): matrix.json holds the rerun's own cells only", err)
+		} else {
+			m = folded
+			if m.RerunOf == "" {
+				m.RerunOf = "an earlier run"
+			}
 		}
 	}
 	m.AddNearestPasses(columnFiles(ev.deployments, out, m))
@@ -269,8 +279,14 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 			fmt.Println("  " + l)
 		}
 	}
+	if foldErr != nil {
+		fmt.Println(foldErr)
+	}
 	if len(stopped) > 0 {
 		return resultError{fmt.Sprintf("the suite stopped early (%s): the matrix in %s is incomplete", strings.Join(stopped, "; "), out), 1}
+	}
+	if foldErr != nil {
+		return resultError{foldErr.Error(), 1}
 	}
 	if s.Errors > 0 {
 		return resultError{fmt.Sprintf("%d cells could not be tested (harness errors): see %s", s.Errors, filepath.Join(out, "matrix.md")), 1}
@@ -335,17 +351,41 @@ func andFilters(a, b string) string {
 	}
 }
 
-// rerunSelection is the label filter that picks exactly the given cells, and the topologies and
-// releases they are in.
+// rerunSelection is the label filter that picks exactly the given cells (one term per column,
+// so that a large rerun stays a short argument), and the topologies and releases they are in.
 func rerunSelection(cells []reports.Cell) (filter string, topologies, releases []string) {
-	var sel []string
+	var order []string
+	features := map[string][]string{}
 	tops, rels := map[string]bool{}, map[string]bool{}
 	for _, c := range cells {
+		if features[c.Column] == nil {
+			order = append(order, c.Column)
+		}
+		features[c.Column] = append(features[c.Column], feature.LabelPrefix+c.Feature)
 		rel, top, _ := strings.Cut(c.Column, "/")
 		tops[top], rels[rel] = true, true
-		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && %s%s)", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, feature.LabelPrefix, c.Feature))
+	}
+	var sel []string
+	for _, col := range order {
+		rel, top, _ := strings.Cut(col, "/")
+		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && (%s))", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, strings.Join(features[col], " || ")))
 	}
 	return strings.Join(sel, " || "), sortedSet(tops), sortedSet(rels)
+}
+
+// unrunnable names the cells of an earlier matrix this checkout cannot run again: a feature it
+// no longer has, a topology not under deployments/ (a certified cloud's column, say).
+func unrunnable(cells []reports.Cell, deployments string) []string {
+	var out []string
+	for _, c := range cells {
+		_, top, _ := strings.Cut(c.Column, "/")
+		if _, err := feature.Lookup(c.Feature); err != nil {
+			out = append(out, fmt.Sprintf("%s on %s (no such feature here)", c.Feature, c.Column))
+		} else if _, err := topology.Select(deployments, top); err != nil {
+			out = append(out, fmt.Sprintf("%s on %s (no topology %s here)", c.Feature, c.Column, top))
+		}
+	}
+	return out
 }
 
 // columnFiles reads each column's configuration for how to fix a failed cell: the files of its

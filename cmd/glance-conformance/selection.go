@@ -38,6 +38,10 @@ func selectedCells(releases []string, tops []*topology.Topology, filter string) 
 					cells = append(cells, cell{reports.ColumnID(rel, top.Name), f.ID})
 				}
 			}
+			// The column's throughput benchmark, listed as such (it is no cell of the matrix).
+			if match([]string{feature.TopologyLabelPrefix + top.Name, feature.ReleaseLabelPrefix + rel, feature.BenchmarkLabel}) {
+				cells = append(cells, cell{reports.ColumnID(rel, top.Name), feature.BenchmarkLabel})
+			}
 		}
 	}
 	return cells, nil

@@ -144,6 +144,9 @@ func envEndpointAndTLS() (gophercloud.EndpointOpts, *tls.Config, error) {
 		}
 	}
 	if cert != "" {
+		if key == "" {
+			key = cert // one PEM file holding both, as the openstack client accepts
+		}
 		pair, err := tls.LoadX509KeyPair(cert, key)
 		if err != nil {
 			return eo, nil, fmt.Errorf("OS_CERT/OS_KEY: %v", err)

@@ -61,6 +61,12 @@ func Connect(ctx context.Context) (*Engine, error) {
 		if r.err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUnavailable, firstLine(r.err.Error()))
 		}
+		// The Go client cannot dial every DOCKER_HOST the docker CLI can (ssh://); testcontainers
+		// then falls back to the local socket, and images and containers would land on two engines.
+		if want := os.Getenv("DOCKER_HOST"); want != "" && want != r.cli.DaemonHost() {
+			r.cli.Close()
+			return nil, fmt.Errorf("%w: DOCKER_HOST %s is not the engine the Go client reached (%s): use tcp:// (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) rather than ssh://", ErrUnavailable, want, r.cli.DaemonHost())
+		}
 		return &Engine{cli: r.cli}, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w: no answer within 10s", ErrUnavailable)

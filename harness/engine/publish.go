@@ -10,14 +10,14 @@ import (
 
 // Published ports are where clients reach a column, so they depend on where the engine runs.
 // A local engine (a unix socket, or TCP on this machine) publishes on 127.0.0.1 only: nothing
-// of a test run is reachable from outside the machine. A remote engine (DOCKER_HOST=tcp://host:port
-// or ssh://user@host) publishes on that host's address as this machine resolves it, the only
-// address its clients here can reach; its columns are then reachable by anyone who can reach
-// that host (the README says so).
+// of a test run is reachable from outside the machine. A remote engine (DOCKER_HOST=tcp://host:port)
+// publishes on all of that host's interfaces (the address this machine knows it by may be a
+// NAT's, not the host's own) and clients here name it as DOCKER_HOST does; its columns are then
+// reachable by anyone who can reach that host (the README says so).
 
 // PublishAddress is where the engine's published ports are bound and how clients name them.
 type PublishAddress struct {
-	BindIP netip.Addr // the host interface the ports are bound to
+	BindIP netip.Addr // the host interface the ports are bound to (unspecified: all of them)
 	Host   string     // the host part of the endpoints clients use
 	Local  bool       // the engine runs on this machine
 }
@@ -41,7 +41,7 @@ func publishAddress(daemonHost string, lookup func(string) ([]net.IP, error)) (P
 	switch u.Scheme {
 	case "", "unix", "npipe":
 		return local, nil
-	case "tcp", "http", "https", "ssh":
+	case "tcp", "http", "https":
 	default:
 		return PublishAddress{}, fmt.Errorf("the Docker engine's address %q: unknown scheme %q", daemonHost, u.Scheme)
 	}
@@ -49,11 +49,17 @@ func publishAddress(daemonHost string, lookup func(string) ([]net.IP, error)) (P
 	if host == "" || strings.EqualFold(host, "localhost") {
 		return local, nil
 	}
+	remote := func(a netip.Addr) PublishAddress {
+		if a.Is4() {
+			return PublishAddress{BindIP: netip.IPv4Unspecified(), Host: host}
+		}
+		return PublishAddress{BindIP: netip.IPv6Unspecified(), Host: host}
+	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.IsLoopback() {
+		if ip.IsLoopback() || ip.IsUnspecified() {
 			return local, nil
 		}
-		return PublishAddress{BindIP: ip.Unmap(), Host: host}, nil
+		return remote(ip.Unmap()), nil
 	}
 	ips, err := lookup(host)
 	if err != nil || len(ips) == 0 {
@@ -61,17 +67,17 @@ func publishAddress(daemonHost string, lookup func(string) ([]net.IP, error)) (P
 	}
 	for _, ip := range ips {
 		if a, ok := netip.AddrFromSlice(ip); ok && a.Unmap().Is4() {
-			if a.IsLoopback() {
+			if a.Unmap().IsLoopback() {
 				return local, nil
 			}
-			return PublishAddress{BindIP: a.Unmap(), Host: host}, nil
+			return remote(a.Unmap()), nil
 		}
 	}
 	a, _ := netip.AddrFromSlice(ips[0])
 	if a.IsLoopback() {
 		return local, nil
 	}
-	return PublishAddress{BindIP: a, Host: host}, nil
+	return remote(a), nil
 }
 
 // URLHost is host:port for an endpoint URL (an IPv6 literal in brackets).

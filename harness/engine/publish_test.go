@@ -23,10 +23,11 @@ func TestPublishAddressFollowsTheEngine(t *testing.T) {
 		{"unix:///var/run/docker.sock", "127.0.0.1", "127.0.0.1", true},
 		{"tcp://127.0.0.1:2375", "127.0.0.1", "127.0.0.1", true},
 		{"tcp://localhost:2375", "127.0.0.1", "127.0.0.1", true},
-		{"tcp://192.0.2.10:2376", "192.0.2.10", "192.0.2.10", false},
-		{"ssh://ci@builder.example", "192.0.2.7", "builder.example", false},
-		{"ssh://ci@self.example:2222", "127.0.0.1", "127.0.0.1", true},
-		{"tcp://[2001:db8::9]:2375", "2001:db8::9", "2001:db8::9", false},
+		{"tcp://0.0.0.0:2375", "127.0.0.1", "127.0.0.1", true},
+		{"tcp://192.0.2.10:2376", "0.0.0.0", "192.0.2.10", false},
+		{"tcp://builder.example:2376", "0.0.0.0", "builder.example", false},
+		{"tcp://self.example:2376", "127.0.0.1", "127.0.0.1", true},
+		{"tcp://[2001:db8::9]:2375", "::", "2001:db8::9", false},
 	}
 	for _, c := range cases {
 		p, err := publishAddress(c.daemon, lookup)
@@ -37,7 +38,7 @@ func TestPublishAddressFollowsTheEngine(t *testing.T) {
 	if p, _ := publishAddress("tcp://[2001:db8::9]:2375", lookup); p.URLHost(8080) != "[2001:db8::9]:8080" {
 		t.Errorf("URL host %s", p.URLHost(8080))
 	}
-	for _, bad := range []string{"tcp://nowhere.example:2375", "fd://3"} {
+	for _, bad := range []string{"tcp://nowhere.example:2375", "fd://3", "ssh://ci@builder.example"} {
 		if _, err := publishAddress(bad, lookup); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}

@@ -36,6 +36,8 @@ func (f Feature) Label() string { return LabelPrefix + f.ID }
 // LabelPrefix starts every feature label; TopologyLabelPrefix and ReleaseLabelPrefix the
 // column labels.
 const (
+	// BenchmarkLabel marks each column's throughput benchmark, which is no feature.
+	BenchmarkLabel      = "benchmark"
 	LabelPrefix         = reports.FeatureLabelPrefix
 	TopologyLabelPrefix = "topology:"
 	ReleaseLabelPrefix  = "release:"

@@ -39,7 +39,7 @@ const benchmarkSeed = 5
 func benchmarkStream() *payload.Stream { return payload.NewStream(benchmarkSeed, benchmarkSize) }
 
 // BenchmarkLabel marks the throughput specs; FEATURES= selections leave them out.
-const BenchmarkLabel = "benchmark"
+const BenchmarkLabel = feature.BenchmarkLabel
 
 // benchmarkFeature names what the benchmark creates; it is not a row of the matrix.
 var benchmarkFeature = feature.Feature{ID: "benchmark.throughput", Title: "Throughput of the large image"}
