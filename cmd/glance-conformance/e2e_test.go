@@ -106,9 +106,11 @@ func TestEndToEndRegressionStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	cmd := exec.Command(filepath.Join(root, ".bin/glance-conformance"), "run", "--releases", "bookworm", "--topologies", "mod_wsgi",
+	top, _ := filepath.Abs(root)
+	// From the checkout's top, where the command's defaults (deployments/, .bin/) are.
+	cmd := exec.Command(filepath.Join(top, ".bin/glance-conformance"), "run", "--releases", "bookworm", "--topologies", "mod_wsgi",
 		"--features", "upload.chunked", "--baseline", path, "--out", out)
-	cmd.Dir = root
+	cmd.Dir = top
 	var log strings.Builder
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(nested.source(), &log), io.MultiWriter(nested.source(), &log)
 	err := cmd.Run()
@@ -187,6 +189,12 @@ func TestEndToEndRerunFailed(t *testing.T) {
 	}
 }
 
+// eventletNA tells the one cell a Glance under eventlet (standalone, our Keystone deployment)
+// is right to have n/a: server.native-threads is about Glance on native threads.
+func eventletNA(c reports.Cell) bool {
+	return c.Feature == "server.native-threads" && c.Result == reports.NA && strings.Contains(c.Reason, "eventlet")
+}
+
 // TestEndToEndStandalone runs `make conformance` for the standalone column, as a user would,
 // and checks what it wrote. Standalone is the deployment Glance supports: every cell must pass.
 func TestEndToEndStandalone(t *testing.T) {
@@ -202,6 +210,9 @@ func TestEndToEndStandalone(t *testing.T) {
 		t.Errorf("%d features, %d cells; want %d of each", len(m.Features), len(m.Cells), n)
 	}
 	for _, c := range m.Cells {
+		if eventletNA(c) {
+			continue
+		}
 		if c.Result != reports.Pass {
 			t.Errorf("standalone %s: %s: %s\n  %s", c.Feature, c.Result, c.Reason, strings.Join(c.Evidence, "\n  "))
 		}
@@ -398,6 +409,7 @@ func TestEndToEndCertify(t *testing.T) {
 	for _, c := range m.Cells {
 		f := feature.Get(c.Feature)
 		switch {
+		case eventletNA(c):
 		case f.Setup != "" && (c.Result != reports.Skip || !strings.Contains(c.Reason, "server-side setup")):
 			t.Errorf("%s needs setup of ours: %s (%s), want skip saying so", c.Feature, c.Result, c.Reason)
 		case f.Setup == "" && c.Result != reports.Pass:
