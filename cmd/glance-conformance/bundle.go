@@ -57,7 +57,7 @@ func writeManifest(dir string) error {
 		return err
 	}
 	var b strings.Builder
-	for _, name := range sortedNames(sums) {
+	for _, name := range sortedKeys(sums) {
 		fmt.Fprintf(&b, "%s  %s\n", sums[name], name)
 	}
 	return os.WriteFile(filepath.Join(dir, manifestName), []byte(b.String()), 0o644)
@@ -88,13 +88,14 @@ func hashTree(dir string) (map[string]string, error) {
 	return sums, err
 }
 
-func sortedNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Strings(names)
-	return names
+	sort.Strings(keys)
+	return keys
 }
 
 // verifyCmd checks that a certification bundle is complete and unaltered: every file its
@@ -118,7 +119,7 @@ func verifyCmd(args []string) error {
 		return err
 	}
 	var problems []string
-	for _, name := range sortedNames(want) {
+	for _, name := range sortedKeys(want) {
 		switch h, ok := got[name]; {
 		case !ok:
 			problems = append(problems, name+": missing")
@@ -126,7 +127,7 @@ func verifyCmd(args []string) error {
 			problems = append(problems, name+": changed")
 		}
 	}
-	for _, name := range sortedNames(got) {
+	for _, name := range sortedKeys(got) {
 		if _, ok := want[name]; !ok {
 			problems = append(problems, name+": not in the manifest (added)")
 		}

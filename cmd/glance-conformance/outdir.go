@@ -36,19 +36,8 @@ func isOutputName(name string) bool {
 // emptied if it is an output folder of ours holding only what we write. Any other folder is
 // refused (a usage error: one line, exit 2), and nothing in it is touched.
 func prepareOutput(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case os.IsNotExist(err):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		return markOutput(dir)
-	case err != nil:
-		return usagef("output folder %s: %v", dir, err)
-	case len(entries) == 0:
-		return markOutput(dir)
-	}
-	if err := checkOurs(dir, entries); err != nil {
+	entries, err := claimOutput(dir)
+	if err != nil {
 		return err
 	}
 	for _, e := range entries {
@@ -59,7 +48,26 @@ func prepareOutput(dir string) error {
 			return err
 		}
 	}
-	return markOutput(dir)
+	return nil
+}
+
+// claimOutput makes dir an output folder of ours (created if missing, marked) after checking
+// that it holds nothing we did not write, and returns what it held.
+func claimOutput(dir string) ([]os.DirEntry, error) {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case os.IsNotExist(err):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, usagef("output folder %s: %v", dir, err)
+	case len(entries) > 0:
+		if err := checkOurs(dir, entries); err != nil {
+			return nil, err
+		}
+	}
+	return entries, markOutput(dir)
 }
 
 // checkOurs refuses a folder holding an entry we did not write: in a folder marked as ours, a
@@ -93,22 +101,8 @@ func checkOurs(dir string, entries []os.DirEntry) error {
 // prepareRenderings checks that dir may receive renderings (matrix.md, .html, .svg): a new or
 // empty folder, or an output folder of ours. Existing renderings there are overwritten.
 func prepareRenderings(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case os.IsNotExist(err):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		return markOutput(dir)
-	case err != nil:
-		return usagef("output folder %s: %v", dir, err)
-	case len(entries) == 0:
-		return markOutput(dir)
-	}
-	if err := checkOurs(dir, entries); err != nil {
-		return err
-	}
-	return markOutput(dir)
+	_, err := claimOutput(dir)
+	return err
 }
 
 func markOutput(dir string) error {

@@ -370,7 +370,7 @@ func rerunSelection(cells []reports.Cell) (filter string, topologies, releases [
 		rel, top, _ := strings.Cut(col, "/")
 		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && (%s))", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, strings.Join(features[col], " || ")))
 	}
-	return strings.Join(sel, " || "), sortedSet(tops), sortedSet(rels)
+	return strings.Join(sel, " || "), sortedKeys(tops), sortedKeys(rels)
 }
 
 // unrunnable names the cells of an earlier matrix this checkout cannot run again: a feature it
@@ -424,15 +424,6 @@ func inside(path, dir string) bool {
 	}
 	rel, err := filepath.Rel(d, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func topologyNames(tops []*topology.Topology) string {
