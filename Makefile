@@ -17,8 +17,16 @@ LABELS     :=
 OUT        := out
 KEEP       :=
 PROCS      :=
-# RERUN_FAILED=path/to/matrix.json: run again only its failed and errored cells (OUT elsewhere)
+# RERUN_FAILED=path/to/matrix.json: run again only its failed and errored cells (OUT elsewhere),
+# with the images that matrix used
 RERUN_FAILED :=
+# Images (conformance, images, certify): REGISTRY=host:port[/path] is asked for a missing image
+# before it is built; PUSH=1 sends the images used there; IMAGES_FROM=matrix.json uses exactly
+# that run's images (local or from REGISTRY), never today's build
+REGISTRY    :=
+PUSH        :=
+IMAGES_FROM :=
+IMAGE_FLAGS = $(if $(REGISTRY),--registry '$(REGISTRY)') $(if $(PUSH),--push) $(if $(IMAGES_FROM),--images-from '$(IMAGES_FROM)')
 
 # Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_OTHER=]
 # [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
@@ -44,7 +52,7 @@ help:
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
-		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)')
+		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)') $(IMAGE_FLAGS)
 
 ## list: print the cells a selection would run (same variables as conformance); nothing is built or started
 list: build
@@ -55,14 +63,14 @@ list: build
 certify: build
 	$(BIN)/glance-conformance certify --cloud '$(CLOUD)' --cloud-member '$(CLOUD_MEMBER)' --cloud-other '$(CLOUD_OTHER)' \
 		--start '$(START)' --release '$(RELEASE)' --profile '$(PROFILE)' --product '$(PRODUCT)' --out '$(CERT_OUT)' \
-		$(if $(KEEP),--keep)
+		$(if $(KEEP),--keep) $(IMAGE_FLAGS)
 
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
 test: test-deps vet unit e2e
 
 ## images: build the Glance images that are missing (cached by a hash of their recipe)
 images: deps build
-	$(BIN)/glance-conformance images --releases '$(RELEASES)'
+	$(BIN)/glance-conformance images --releases '$(RELEASES)' $(IMAGE_FLAGS)
 
 ## clean: remove every container, network and volume the project left behind, and the outputs
 clean:
@@ -75,8 +83,10 @@ deps:
 	@command -v debootstrap >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
 
-# What the tests need beyond it: a browser that renders matrix.html (reports' browser test).
-test-deps: deps
+# What the tests need beyond it: a browser that renders matrix.html (reports' browser test), and
+# Debian's Docker registry, which the registry round trip starts on loopback: only its program is
+# unpacked into .bin (installing the package would start a registry service on this machine).
+test-deps: deps $(BIN)/docker-registry
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -98,6 +108,11 @@ features:
 test: BROWSER_TEST := 1
 # Unit tests: go test ./..., in which the conformance suite skips (it runs with a run
 # configuration: make conformance, and the e2e tests).
+$(BIN)/docker-registry:
+	@mkdir -p $(BIN); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	( cd "$$tmp" && { apt-get download docker-registry >/dev/null 2>&1 || { apt-get update -qq && apt-get download docker-registry; }; } && \
+	  dpkg-deb -x docker-registry_*.deb x ) && cp "$$tmp/x/usr/bin/docker-registry" $@
+
 unit:
 	GC_BROWSER_TEST=$(BROWSER_TEST) $(GO) test -count=1 ./...
 

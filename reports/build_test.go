@@ -414,6 +414,45 @@ func TestCompareAndMerge(t *testing.T) {
 	}
 }
 
+func TestComparisonNamesThePackageChangesBesideTheFlippedCells(t *testing.T) {
+	pkgs := func(glance string) map[string]string {
+		return map[string]string{"glance": glance, "apache": "2.4.66-1~deb12u1"}
+	}
+	base := &Matrix{Columns: []Column{{ID: "bookworm/a", Packages: pkgs("2:25.1.0-2+deb12u3")}, {ID: "bookworm/b", Packages: pkgs("2:25.1.0-2+deb12u3")},
+		{ID: "sid/a", Packages: pkgs("2:33.0.0-1")}, {ID: "trixie/a"}},
+		Cells: []Cell{{Feature: "import.web-download", Column: "bookworm/a", Result: Pass}, {Feature: "import.web-download", Column: "sid/a", Result: Pass},
+			{Feature: "import.web-download", Column: "trixie/a", Result: Pass}}}
+	nowPkgs := pkgs("2:25.1.0-2+deb12u5")
+	nowPkgs["keystone"] = "2:22.0.0-1"
+	now := &Matrix{Columns: []Column{{ID: "bookworm/a", Packages: nowPkgs}, {ID: "bookworm/b", Packages: pkgs("2:25.1.0-2+deb12u5")},
+		{ID: "sid/a", Packages: pkgs("2:33.0.0-1")}, {ID: "trixie/a", Packages: pkgs("2:30.0.0-1")}},
+		Cells: []Cell{{Feature: "import.web-download", Column: "bookworm/a", Result: Fail}, {Feature: "import.web-download", Column: "sid/a", Result: Fail},
+			{Feature: "import.web-download", Column: "trixie/a", Result: Fail}}}
+	c := now.Compare(base, "base.json")
+	if len(c.NewFailures) != 3 {
+		t.Fatalf("%+v", c.NewFailures)
+	}
+	want := map[string]string{
+		"bookworm/a": "glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5;keystone (new) 2:22.0.0-1",
+		"sid/a":      "", // same packages: the flip is not theirs
+		"trixie/a":   "", // the baseline recorded none: nothing can be said
+	}
+	for _, ch := range c.NewFailures {
+		if got := strings.Join(ch.Packages, ";"); got != want[ch.Column] {
+			t.Errorf("%s: packages %q, want %q", ch.Column, got, want[ch.Column])
+		}
+	}
+	if len(c.Packages) != 2 || c.Packages[0].Change != "glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5" ||
+		strings.Join(c.Packages[0].Columns, ",") != "bookworm/a,bookworm/b" {
+		t.Fatalf("package changes: %+v", c.Packages)
+	}
+	lines := strings.Join(c.Lines(), "\n")
+	if !strings.Contains(lines, "REGRESSION import.web-download on bookworm/a: pass -> fail:  [packages changed: glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5; keystone (new) 2:22.0.0-1]") ||
+		!strings.Contains(lines, "package    glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5 on bookworm/a, bookworm/b") {
+		t.Fatalf("lines:\n%s", lines)
+	}
+}
+
 func TestOrderColumnsFollowsTheRunsOrder(t *testing.T) {
 	m := &Matrix{Columns: []Column{{ID: "bookworm/b"}, {ID: "extra"}, {ID: "trixie/a"}, {ID: "bookworm/a"}}}
 	m.OrderColumns([]string{"bookworm/a", "bookworm/b", "trixie/a"})

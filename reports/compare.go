@@ -13,6 +13,15 @@ type CellChange struct {
 	Was     Result `json:"was"`
 	Now     Result `json:"now"`
 	Reason  string `json:"reason,omitempty"`
+	// Packages are the package changes of the cell's column since the baseline
+	// ("glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5"): the likely cause of the flip.
+	Packages []string `json:"packages,omitempty"`
+}
+
+// PackageChange is one package whose version differs from the baseline's in some columns.
+type PackageChange struct {
+	Change  string   `json:"change"` // "glance 2:25.1.0-2+deb12u3 -> 2:25.1.0-2+deb12u5"
+	Columns []string `json:"columns"`
 }
 
 // Comparison is a run against a baseline matrix (a nightly's last good run, say).
@@ -25,6 +34,8 @@ type Comparison struct {
 	MissingFeatures []string     `json:"missing_features,omitempty"`
 	NewColumns      []string     `json:"new_columns,omitempty"`
 	MissingColumns  []string     `json:"missing_columns,omitempty"`
+	// Packages lists the package versions that changed, with the columns they changed in.
+	Packages []PackageChange `json:"packages,omitempty"`
 }
 
 // Regressed tells whether anything that passed in the baseline does not pass now.
@@ -37,12 +48,22 @@ func (m *Matrix) Compare(base *Matrix, source string) *Comparison {
 	c := &Comparison{Baseline: source}
 	c.NewFeatures, c.MissingFeatures = diffIDs(featureIDs(m), featureIDs(base))
 	c.NewColumns, c.MissingColumns = diffIDs(columnIDs(m), columnIDs(base))
+	byColumn := packageChanges(m, base)
+	byChange := map[string][]string{}
+	for _, col := range m.Columns {
+		for _, ch := range byColumn[col.ID] {
+			byChange[ch] = append(byChange[ch], col.ID)
+		}
+	}
+	for _, ch := range sortedKeys(byChange) {
+		c.Packages = append(c.Packages, PackageChange{Change: ch, Columns: byChange[ch]})
+	}
 	for _, now := range m.Cells {
 		was, ok := base.Cell(now.Feature, now.Column)
 		if !ok || was.Result == now.Result {
 			continue
 		}
-		ch := CellChange{Feature: now.Feature, Column: now.Column, Was: was.Result, Now: now.Result, Reason: now.Reason}
+		ch := CellChange{Feature: now.Feature, Column: now.Column, Was: was.Result, Now: now.Result, Reason: now.Reason, Packages: byColumn[now.Column]}
 		switch {
 		case was.Result == Pass && (now.Result == Fail || now.Result == Error):
 			c.NewFailures = append(c.NewFailures, ch)
@@ -53,6 +74,52 @@ func (m *Matrix) Compare(base *Matrix, source string) *Comparison {
 		}
 	}
 	return c
+}
+
+// packageChanges lists, by column, the packages whose full Debian version differs between the
+// two matrices ("glance a -> b", "keystone (new) b"), sorted; columns either side lacks, or whose
+// versions either side did not record (an older baseline), have none.
+func packageChanges(m, base *Matrix) map[string][]string {
+	out := map[string][]string{}
+	for _, now := range m.Columns {
+		was := base.column(now.ID)
+		if was == nil || len(was.Packages) == 0 || len(now.Packages) == 0 {
+			continue
+		}
+		names := map[string]bool{}
+		for _, side := range []map[string]string{was.Packages, now.Packages} {
+			for name := range side {
+				names[name] = true
+			}
+		}
+		var changes []string
+		for _, name := range sortedKeys(names) {
+			a, inWas := was.Packages[name]
+			b, inNow := now.Packages[name]
+			switch {
+			case !inWas:
+				changes = append(changes, fmt.Sprintf("%s (new) %s", name, b))
+			case !inNow:
+				changes = append(changes, fmt.Sprintf("%s %s (gone)", name, a))
+			case a != b:
+				changes = append(changes, fmt.Sprintf("%s %s -> %s", name, a, b))
+			}
+		}
+		if len(changes) > 0 {
+			out[now.ID] = changes
+		}
+	}
+	return out
+}
+
+// column returns the column with that id, or nil.
+func (m *Matrix) column(id string) *Column {
+	for i := range m.Columns {
+		if m.Columns[i].ID == id {
+			return &m.Columns[i]
+		}
+	}
+	return nil
 }
 
 func featureIDs(m *Matrix) []string {
@@ -98,13 +165,16 @@ func diffIDs(now, base []string) (added, missing []string) {
 func (c *Comparison) Lines() []string {
 	var out []string
 	for _, ch := range c.NewFailures {
-		out = append(out, fmt.Sprintf("REGRESSION %s on %s: %s -> %s: %s", ch.Feature, ch.Column, ch.Was, ch.Now, truncate(oneLineText(ch.Reason), 140)))
+		out = append(out, fmt.Sprintf("REGRESSION %s on %s: %s -> %s: %s%s", ch.Feature, ch.Column, ch.Was, ch.Now, truncate(oneLineText(ch.Reason), 140), ch.packagesNote()))
 	}
 	for _, ch := range c.NewPasses {
-		out = append(out, fmt.Sprintf("new pass   %s on %s: %s -> %s", ch.Feature, ch.Column, ch.Was, ch.Now))
+		out = append(out, fmt.Sprintf("new pass   %s on %s: %s -> %s%s", ch.Feature, ch.Column, ch.Was, ch.Now, ch.packagesNote()))
 	}
 	for _, ch := range c.OtherChanges {
-		out = append(out, fmt.Sprintf("changed    %s on %s: %s -> %s", ch.Feature, ch.Column, ch.Was, ch.Now))
+		out = append(out, fmt.Sprintf("changed    %s on %s: %s -> %s%s", ch.Feature, ch.Column, ch.Was, ch.Now, ch.packagesNote()))
+	}
+	for _, p := range c.Packages {
+		out = append(out, fmt.Sprintf("package    %s on %s", p.Change, strings.Join(p.Columns, ", ")))
 	}
 	for _, what := range []struct {
 		label string
@@ -115,6 +185,14 @@ func (c *Comparison) Lines() []string {
 		}
 	}
 	return out
+}
+
+// packagesNote names the column's package changes beside a flipped cell.
+func (ch CellChange) packagesNote() string {
+	if len(ch.Packages) == 0 {
+		return ""
+	}
+	return " [packages changed: " + strings.Join(ch.Packages, "; ") + "]"
 }
 
 func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

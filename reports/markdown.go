@@ -70,7 +70,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		if c.Error != "" {
 			note = "did not start: " + c.Error
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %.1fs | %s |\n", c.ID, c.GlanceVersion, strings.Join(servers, ", "), c.StartSeconds, m.specSeconds(c.ID), escape(note))
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1fs | %.1fs | %s |\n", c.ID, c.GlanceBuild(), strings.Join(servers, ", "), c.StartSeconds, m.specSeconds(c.ID), escape(note))
 	}
 
 	if tp := m.Throughput; tp != nil && len(tp.Columns) > 0 {
@@ -141,7 +141,7 @@ func escape(s string) string {
 	return strings.ReplaceAll(s, "\n", " ")
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -69,6 +69,12 @@ type Column struct {
 	Description   string            `json:"description,omitempty"`
 	GlanceVersion string            `json:"glance_version"`
 	Servers       map[string]string `json:"servers"` // apache, mod_wsgi, uwsgi, python: Debian versions
+	// Packages are the full Debian versions of the packages that decide the cells (glance,
+	// glance_store, oslo.log, the servers, ...): a Debian revision of the same upstream version
+	// ("2:25.1.0-2+deb12u5") can change a cell, and a baseline comparison names it.
+	Packages map[string]string `json:"packages,omitempty"`
+	// Archive is when each Debian suite the image installs from was published.
+	Archive       map[string]string `json:"archive,omitempty"`
 	Image         string            `json:"image,omitempty"`
 	Endpoint      string            `json:"endpoint,omitempty"`
 	StartSeconds  float64           `json:"start_s"`
@@ -79,6 +85,15 @@ type Column struct {
 	Error         string   `json:"error,omitempty"`          // why it did not start
 	// Accounts, on a certified cloud, describe the account playing each part (never a secret).
 	Accounts []string `json:"accounts,omitempty"`
+}
+
+// GlanceBuild is the Glance the column ran as its package names it ("2:25.1.0-2+deb12u5"), or
+// the upstream version where the package version was not recorded.
+func (c Column) GlanceBuild() string {
+	if v := c.Packages["glance"]; v != "" {
+		return v
+	}
+	return c.GlanceVersion
 }
 
 // Feature is one row.

@@ -24,7 +24,8 @@ type certifyOptions struct {
 	start, release       string
 	profile, product     string
 	out, deployments     string
-	suiteBinary, mirror  string
+	suiteBinary          string
+	images               imageOptions
 	ginkgo               string
 	profiles, template   string
 	keep                 bool
@@ -50,7 +51,7 @@ func certifyCmd(args []string) error {
 	fs.StringVar(&o.deployments, "deployments", "deployments", "folder of topology descriptors")
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite")
 	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite")
-	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
+	o.images.register(fs)
 	fs.StringVar(&o.profiles, "profiles", "fixtures/profiles", "folder of profiles")
 	fs.StringVar(&o.template, "template", "fixtures/certification/product.yaml", "the product file template")
 	fs.BoolVar(&o.keep, "keep", false, "with --start: leave the containers running (make clean removes them)")
@@ -137,7 +138,10 @@ func certifyCmd(args []string) error {
 		}
 		defer done()
 		eng = e
-		infos, err := ensureImages(ctx, eng, suites, o.mirror)
+		if err := o.images.check(o.deployments, nil); err != nil {
+			return err
+		}
+		infos, err := ensureImages(ctx, eng, suites, o.images)
 		if err != nil {
 			return err
 		}

@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,6 +137,14 @@ func TestEndToEndRegressionStatus(t *testing.T) {
 // selection with an image cache, as the GitHub workflow and the Zuul job run it on a release.
 func TestEndToEndNightlyScript(t *testing.T) {
 	out, cache := t.TempDir(), t.TempDir()
+	// Yesterday's bookworm image is stale once today's is saved; sid's was not this run's to judge.
+	stale := filepath.Join(cache, "glance-conformance_glance-conformance_glance_bookworm-000000000000-00000000.tar")
+	other := filepath.Join(cache, "glance-conformance_glance-conformance_glance_sid-000000000000-00000000.tar")
+	for _, f := range []string{stale, other} {
+		if err := os.WriteFile(f, []byte("not an image"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cmd := exec.Command(filepath.Join(root, ".ci/nightly"), "--releases", "bookworm", "--topologies", "standalone", "--features", "api.versions", "--out", out)
 	cmd.Env = append(os.Environ(), "IMAGE_CACHE="+cache)
 	cmd.Stdout, cmd.Stderr = nested.source(), nested.source()
@@ -147,8 +158,83 @@ func TestEndToEndNightlyScript(t *testing.T) {
 	if len(m.Cells) != 1 || m.Cells[0].Result != reports.Pass {
 		t.Errorf("cells %+v, want api.versions passing on bookworm/standalone", m.Cells)
 	}
-	if tars, _ := filepath.Glob(filepath.Join(cache, "glance-conformance_*bookworm*.tar")); len(tars) != 1 {
-		t.Errorf("image cache holds %v, want the bookworm image saved", tars)
+	if tars, _ := filepath.Glob(filepath.Join(cache, "glance-conformance_*bookworm*.tar")); len(tars) != 1 || tars[0] == stale {
+		t.Errorf("image cache holds %v, want today's bookworm image saved and yesterday's dropped", tars)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("the cached image of a release the run did not use was removed: %v", err)
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
+// TestEndToEndRegistry is the round trip a CI's nodes make through a shared registry: Debian's
+// docker-registry started here on loopback, bookworm's image pushed to it, the local image
+// removed, and a column run from the image pulled back.
+func TestEndToEndRegistry(t *testing.T) {
+	top, _ := filepath.Abs(root)
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry := l.Addr().String()
+	l.Close()
+	config := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), registry)
+	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := exec.Command(filepath.Join(top, ".bin/docker-registry"), "serve", filepath.Join(dir, "config.yml"))
+	reg.Stdout, reg.Stderr = nested.source(), nested.source()
+	if err := reg.Start(); err != nil {
+		t.Fatalf("starting the registry (make test-deps unpacks it): %v", err)
+	}
+	defer func() { reg.Process.Kill(); reg.Wait() }()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if resp, err := http.Get("http://" + registry + "/v2/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the registry did not answer in 30 s")
+		}
+	}
+
+	command := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(top, ".bin/glance-conformance"), args...)
+		cmd.Dir = top
+		var log strings.Builder
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(nested.source(), &log), io.MultiWriter(nested.source(), &log)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("glance-conformance %v: %v", args, err)
+		}
+		return log.String()
+	}
+	pushed := regexp.MustCompile(`image: (\S+) pushed to ` + regexp.QuoteMeta(registry)).FindStringSubmatch(
+		command("images", "--releases", "bookworm", "--registry", registry, "--push"))
+	if pushed == nil {
+		t.Fatal("images --push did not push bookworm's image")
+	}
+	tag := pushed[1]
+	// The image this tool made; the run must bring it back from the registry.
+	if out, err := exec.Command("docker", "rmi", tag).CombinedOutput(); err != nil {
+		t.Fatalf("docker rmi %s: %v: %s", tag, err, out)
+	}
+	out := t.TempDir()
+	log := command("run", "--releases", "bookworm", "--topologies", "standalone", "--features", "api.versions", "--registry", registry, "--out", out)
+	if !strings.Contains(log, "image: "+tag+" pulled from "+registry) {
+		t.Errorf("the run did not pull %s from the registry", tag)
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 1 || m.Columns[0].Image != tag || len(m.Cells) != 1 || m.Cells[0].Result != reports.Pass {
+		t.Errorf("columns %+v cells %+v: want api.versions passing on the pulled %s", m.Columns, m.Cells, tag)
 	}
 	if n := leftovers(t, m.RunID); n != 0 {
 		t.Errorf("%d containers/networks/volumes left behind", n)
@@ -205,6 +291,11 @@ func TestEndToEndStandalone(t *testing.T) {
 	col := m.Columns[0]
 	if !strings.HasPrefix(col.GlanceVersion, "25.") || col.Servers["eventlet"] == "" || col.Servers["mariadb"] == "" {
 		t.Errorf("versions not read from the image: %+v", col)
+	}
+	// The full Debian version (security updates come as Debian revisions), and the archive dates
+	// of the suites the image installed from, security's among them.
+	if !strings.HasPrefix(col.Packages["glance"], "2:25.1.0-") || col.Packages["oslo.log"] == "" || col.Archive["bookworm-security"] == "" {
+		t.Errorf("package versions or archive dates not recorded: %v %v", col.Packages, col.Archive)
 	}
 	if n := len(feature.All()); len(m.Features) != n || len(m.Cells) != n {
 		t.Errorf("%d features, %d cells; want %d of each", len(m.Features), len(m.Cells), n)

@@ -12,13 +12,16 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
+	"github.com/glance-conformance/glance-conformance/reports"
 )
 
 func imagesCmd(args []string) error {
 	fs := flag.NewFlagSet("images", flag.ContinueOnError)
 	releases := fs.String("releases", "", "comma-separated Debian suites to build images for (default: every release in deployments/base/releases.yaml)")
 	deployments := fs.String("deployments", "deployments", "folder of topology descriptors and base/releases.yaml")
-	mirror := fs.String("mirror", "", "Debian mirror (default: the one this machine's apt sources name)")
+	printTags := fs.Bool("print-tags", false, "print the tag each release's image has today (its recipe and the archive's state: a CI's cache key) and stop")
+	var img imageOptions
+	img.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -26,13 +29,80 @@ func imagesCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := img.check(*deployments, nil); err != nil {
+		return err
+	}
+	if *printTags {
+		ctx, stop := interruptContext()
+		defer stop()
+		mirrors := image.DefaultMirrors(img.mirror)
+		for _, s := range suites {
+			r, err := image.ForRelease(s, img.apt[s])
+			if err == nil {
+				err = r.ReadArchive(ctx, mirrors)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Println(r.Tag())
+		}
+		return nil
+	}
 	ctx, eng, done, err := openEngine()
 	if err != nil {
 		return err
 	}
 	defer done()
-	_, err = ensureImages(ctx, eng, suites, *mirror)
+	_, err = ensureImages(ctx, eng, suites, img)
 	return err
+}
+
+// imageOptions say where the images come from; run, certify and images share them.
+type imageOptions struct {
+	mirror, registry, from string
+	push                   bool
+	apt                    map[string][]string // apt sources by suite, from releases.yaml
+	pinned                 map[string]string   // image tag by suite, from --images-from or the rerun's matrix
+	strict                 bool                // a release pinned has no image: a usage error (else today's)
+}
+
+func (o *imageOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: the one this machine's apt sources name)")
+	fs.StringVar(&o.registry, "registry", "", "a Docker registry (host:port[/path]) asked for a missing image before it is built")
+	fs.BoolVar(&o.push, "push", false, "send the images used to --registry (a CI's first job seeds it, the others pull)")
+	fs.StringVar(&o.from, "images-from", "", "a matrix.json: use exactly its images (local or from --registry), never today's build")
+}
+
+// check reads what the options name; earlier is the matrix whose images a rerun reuses
+// unless --images-from names another.
+func (o *imageOptions) check(deployments string, earlier *reports.Matrix) error {
+	if o.push && o.registry == "" {
+		return usagef("--push needs --registry")
+	}
+	rels, err := topology.LoadReleases(deployments)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	o.apt = map[string][]string{}
+	for _, r := range rels {
+		o.apt[r.Suite] = r.Apt
+	}
+	from := earlier
+	if o.from != "" {
+		if from, err = reports.ReadJSON(o.from); err != nil {
+			return usagef("images-from: %v", err)
+		}
+	}
+	if from != nil {
+		o.pinned = map[string]string{}
+		for _, c := range from.Columns {
+			if c.Release != "" && c.Image != "" {
+				o.pinned[c.Release] = c.Image
+			}
+		}
+		o.strict = o.from != ""
+	}
+	return nil
 }
 
 // parseReleases checks a comma-separated list of releases against deployments/base/
@@ -64,26 +134,39 @@ func openEngine() (context.Context, *engine.Engine, func(), error) {
 	return ctx, eng, func() { eng.Close(); stop() }, nil
 }
 
-// ensureImages builds the missing images and returns what is known of each, by suite.
-func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, mirror string) (map[string]image.Info, error) {
-	if mirror == "" {
-		mirror = image.DefaultMirror()
-	}
+// ensureImages finds, pulls or builds the images and returns what is known of each, by suite.
+func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, o imageOptions) (map[string]image.Info, error) {
+	src := image.Source{Mirrors: image.DefaultMirrors(o.mirror), Registry: o.registry, Push: o.push}
 	// Each build is mostly download and dpkg, so the suites build side by side.
 	infos := map[string]image.Info{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, len(suites))
+	for _, s := range suites {
+		if _, ok := o.pinned[s]; o.pinned != nil && !ok {
+			if o.strict {
+				return nil, usagef("--images-from %s has no image of release %s", o.from, s)
+			}
+			fmt.Fprintf(os.Stderr, "image: the matrix rerun recorded no image of %s: today's is used\n", s)
+		}
+	}
 	for i, s := range suites {
-		r, err := image.ForSuite(s)
+		r, err := image.ForRelease(s, o.apt[s])
 		if err != nil {
 			return nil, err
 		}
+		pinned, isPinned := o.pinned[s]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			info, err := image.Ensure(ctx, eng, r, mirror, os.Stderr)
+			var info image.Info
+			var err error
+			if isPinned {
+				info, err = image.EnsureTag(ctx, eng, pinned, src, os.Stderr)
+			} else if err = r.ReadArchive(ctx, src.Mirrors); err == nil {
+				info, err = image.Ensure(ctx, eng, r, src, os.Stderr)
+			}
 			if err != nil {
 				errs[i] = err
 				return

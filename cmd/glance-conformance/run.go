@@ -25,7 +25,8 @@ import (
 
 type runOptions struct {
 	topologies, releases, features, labelFilter string
-	out, deployments, suiteBinary, mirror       string
+	out, deployments, suiteBinary               string
+	images                                      imageOptions
 	claims, baseline                            string
 	ginkgo                                      string
 	keep                                        bool
@@ -44,7 +45,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.out, "out", "out", "output folder")
 	fs.StringVar(&o.deployments, "deployments", "deployments", "folder of topology descriptors")
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite (go test -c ./suites)")
-	fs.StringVar(&o.mirror, "mirror", "", "Debian mirror for image builds (default: this machine's)")
+	o.images.register(fs)
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
 	fs.StringVar(&o.rerunFailed, "rerun-failed", "", "a matrix.json: run again only its cells that failed or errored, and write it with them replaced (the selection comes from it)")
@@ -114,6 +115,11 @@ func runCmd(args []string) error {
 			return err
 		}
 	}
+	// A rerun reuses the earlier run's images, so that its cells and the earlier ones tested the
+	// same packages.
+	if err := o.images.check(o.deployments, earlier); err != nil {
+		return err
+	}
 	cells, err := selectedCells(suites, tops, filter)
 	if err != nil {
 		return usagef("%v", err)
@@ -143,7 +149,7 @@ func runCmd(args []string) error {
 	defer done()
 
 	started := time.Now()
-	infos, err := ensureImages(ctx, eng, suites, o.mirror)
+	infos, err := ensureImages(ctx, eng, suites, o.images)
 	if err != nil {
 		return err
 	}
@@ -158,7 +164,7 @@ func runCmd(args []string) error {
 	out, _ := filepath.Abs(o.out)
 	procs := min(o.procs, len(tops)*len(suites))
 	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names,
-		Progress: filepath.Join(out, "progress.log")}
+		Progress: filepath.Join(out, "progress.log"), Registry: o.images.registry, Push: o.images.push}
 	if procs > 1 {
 		run.HostLock = filepath.Join(out, "host.lock")
 	}

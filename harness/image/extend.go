@@ -26,18 +26,17 @@ func ExtendedTag(base string, packages []string) string {
 	return base + "-x" + hex.EncodeToString(h[:])[:8]
 }
 
-// Extend returns the release's image extended with Debian packages (keystone, say), building it
-// when missing: a container of the base image installs them from the same mirror and is
-// committed, with each package's installed version as a label. Nothing is pulled.
-func Extend(ctx context.Context, eng *engine.Engine, base Info, packages []string, log io.Writer) (Info, error) {
+// Extend returns the release's image extended with Debian packages (keystone, say): the local
+// one, else the registry's, else a build, in which a container of the base image installs them
+// from the sources the base image names and is committed, with each package's installed version
+// as a label.
+func Extend(ctx context.Context, eng *engine.Engine, base Info, packages []string, src Source, log io.Writer) (Info, error) {
 	tag := ExtendedTag(base.Tag, packages)
-	labels, ok, err := eng.ImageLabels(ctx, tag)
-	if err != nil {
-		return Info{}, err
-	}
-	if ok {
-		return InfoFromLabels(tag, labels), nil
-	}
+	return obtain(ctx, eng, tag, src, log, func() error { return extend(ctx, base, packages, tag, log) })
+}
+
+// extend builds tag: base with packages.
+func extend(ctx context.Context, base Info, packages []string, tag string, log io.Writer) error {
 	fmt.Fprintf(log, "image: %s not present, adding %s to %s\n", tag, strings.Join(packages, " "), base.Tag)
 	builder := "gc-image-build-" + strings.TrimPrefix(tag[strings.LastIndex(tag, "-x"):], "-")
 	exec.Command("docker", "rm", "-f", builder).Run() // a leftover of an interrupted build
@@ -53,7 +52,7 @@ apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /tmp/apt.log`
 	run.Stdout, run.Stderr = &out, &out
 	defer exec.Command("docker", "rm", "-f", builder).Run()
 	if err := run.Run(); err != nil {
-		return Info{}, fmt.Errorf("adding %v to %s: %v: %s", packages, base.Tag, err, lastLines(out.String(), 15))
+		return fmt.Errorf("adding %v to %s: %v: %s", packages, base.Tag, err, lastLines(out.String(), 15))
 	}
 	commit := []string{"commit"}
 	sc := bufio.NewScanner(&out)
@@ -65,12 +64,9 @@ apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d /tmp/apt.log`
 	// The base image's command, not the builder's script.
 	commit = append(commit, "--change", `CMD ["/bin/bash"]`, builder, tag)
 	if b, err := exec.CommandContext(ctx, "docker", commit...).CombinedOutput(); err != nil {
-		return Info{}, fmt.Errorf("committing %s: %v: %s", tag, err, b)
+		return fmt.Errorf("committing %s: %v: %s", tag, err, b)
 	}
-	if labels, ok, err = eng.ImageLabels(ctx, tag); err != nil || !ok {
-		return Info{}, fmt.Errorf("image %s missing after build: %v", tag, err)
-	}
-	return InfoFromLabels(tag, labels), nil
+	return nil
 }
 
 func lastLines(s string, n int) string {

@@ -1,6 +1,8 @@
 // Package image builds and finds the Glance container images. An image is made from Debian's
-// packages with debootstrap (no registry is needed or used) and tagged with a hash of its recipe,
-// so a changed recipe gives a new tag and an unchanged one is reused.
+// packages with debootstrap (no registry is needed) and tagged with a hash of its recipe and of
+// the archive's state (the dates of the Release files it installs from), so a changed recipe or
+// a republished archive gives a new tag and an unchanged one is reused. A registry, when given,
+// is asked for a missing image before it is built, and can be sent what was built.
 package image
 
 import (
@@ -9,14 +11,13 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/glance-conformance/glance-conformance/harness/engine"
 )
 
 //go:embed recipe
@@ -28,16 +29,32 @@ const Repository = "glance-conformance/glance"
 // LabelPrefix starts every label the recipe writes into the image.
 const LabelPrefix = "org.glance-conformance."
 
-// Recipe describes one image: which Debian suite, and the files that say how to build it.
+// Recipe describes one image: which Debian suite, the apt sources it installs from, and the
+// files that say how to build it.
 type Recipe struct {
 	Suite string
-	files map[string][]byte
+	// Apt are the image's apt source lines ("deb MIRROR bookworm-updates main"), with MIRROR
+	// and SECURITY standing for the mirrors the build is given.
+	Apt []string
+	// Archive is the archive's state the image is built from (see ReadArchive); "" before it
+	// is read.
+	Archive Archive
+	files   map[string][]byte
 }
 
-// ForSuite returns the recipe for a Debian suite (bookworm, trixie, sid).
-func ForSuite(suite string) (Recipe, error) {
+// ForRelease returns the recipe for a Debian suite (bookworm, trixie, sid) and its apt sources
+// (none: the suite alone, from MIRROR).
+func ForRelease(suite string, apt []string) (Recipe, error) {
 	if suite == "" || strings.ContainsAny(suite, "/: ") {
 		return Recipe{}, fmt.Errorf("invalid Debian suite %q", suite)
+	}
+	if len(apt) == 0 {
+		apt = []string{"deb MIRROR " + suite + " main"}
+	}
+	for _, l := range apt {
+		if _, err := parseSource(l, Mirrors{Main: "http://m", Security: "http://s"}); err != nil {
+			return Recipe{}, fmt.Errorf("%s: %w", suite, err)
+		}
 	}
 	files := map[string][]byte{}
 	err := fs.WalkDir(recipeFS, "recipe", func(path string, d fs.DirEntry, err error) error {
@@ -48,7 +65,7 @@ func ForSuite(suite string) (Recipe, error) {
 		files[path] = b
 		return err
 	})
-	return Recipe{Suite: suite, files: files}, err
+	return Recipe{Suite: suite, Apt: apt, files: files}, err
 }
 
 // Hash is a short digest of everything that decides the image's content.
@@ -60,6 +77,9 @@ func (r Recipe) Hash() string {
 	sort.Strings(names)
 	h := sha256.New()
 	fmt.Fprintf(h, "suite=%s\n", r.Suite)
+	for _, l := range r.Apt {
+		fmt.Fprintf(h, "apt=%s\n", l)
+	}
 	for _, n := range names {
 		fmt.Fprintf(h, "%s %d\n", n, len(r.files[n]))
 		h.Write(r.files[n])
@@ -67,12 +87,18 @@ func (r Recipe) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// Tag is the full image reference for this recipe.
-func (r Recipe) Tag() string { return fmt.Sprintf("%s:%s-%s", Repository, r.Suite, r.Hash()) }
+// Tag is the full image reference for this recipe and archive state.
+func (r Recipe) Tag() string {
+	tag := fmt.Sprintf("%s:%s-%s", Repository, r.Suite, r.Hash())
+	if r.Archive.Key != "" {
+		tag += "-" + r.Archive.Key
+	}
+	return tag
+}
 
 // Build runs the recipe: debootstrap, apt-get install, docker import. It needs root,
 // debootstrap and the docker CLI. Progress lines go to log.
-func (r Recipe) Build(ctx context.Context, mirror string, log *os.File) error {
+func (r Recipe) Build(ctx context.Context, mirrors Mirrors, log io.Writer) error {
 	work, err := os.MkdirTemp("", "glance-conformance-image-")
 	if err != nil {
 		return err
@@ -87,13 +113,26 @@ func (r Recipe) Build(ctx context.Context, mirror string, log *os.File) error {
 			return err
 		}
 	}
+	var sources []string
+	for _, l := range r.Apt {
+		src, _ := parseSource(l, mirrors)
+		sources = append(sources, src.line())
+	}
+	sourcesFile := filepath.Join(work, "sources.list")
+	if err := os.WriteFile(sourcesFile, []byte(strings.Join(sources, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	labels := []string{LabelPrefix + "recipe=" + r.Hash()}
+	for _, d := range r.Archive.Dates {
+		labels = append(labels, LabelPrefix+"archive."+d.Suite+"="+d.Date)
+	}
 	for _, tool := range []string{"debootstrap", "docker", "chroot"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("building the image needs %s on PATH (make images installs debootstrap)", tool)
 		}
 	}
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join(work, "recipe/build-rootfs.sh"),
-		r.Suite, mirror, filepath.Join(work, "recipe/packages.txt"), r.Tag(), filepath.Join(work, "build"))
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(work, "recipe/build-rootfs.sh"),
+		r.Suite, mirrors.Main, sourcesFile, filepath.Join(work, "recipe/packages.txt"), r.Tag(), filepath.Join(work, "build")}, labels...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building %s: %w", r.Tag(), err)
@@ -101,24 +140,39 @@ func (r Recipe) Build(ctx context.Context, mirror string, log *os.File) error {
 	return nil
 }
 
-// DefaultMirror returns the Debian mirror this machine's own apt sources name, so that the
-// image is built from the same (possibly dated, possibly proxied) mirror the machine uses.
-func DefaultMirror() string {
+// Mirrors are the archives a build installs from: Debian's main archive (MIRROR in a
+// recipe's sources) and its security archive (SECURITY).
+type Mirrors struct{ Main, Security string }
+
+// DefaultMirrors returns the Debian mirrors this machine's own apt sources name, so that the
+// image is built from the same (possibly dated, possibly proxied) mirrors the machine uses;
+// main is overridden when not "".
+func DefaultMirrors(main string) Mirrors {
 	candidates := []string{"/etc/apt/sources.list"}
 	if more, _ := filepath.Glob("/etc/apt/sources.list.d/*"); more != nil {
 		candidates = append(candidates, more...)
 	}
+	m := Mirrors{Main: main}
 	for _, path := range candidates {
-		if m := mirrorIn(path); m != "" {
-			return m
+		if m.Main == "" {
+			m.Main = mirrorIn(path, "/debian")
+		}
+		if m.Security == "" {
+			m.Security = mirrorIn(path, "/debian-security")
 		}
 	}
-	return "http://deb.debian.org/debian"
+	if m.Main == "" {
+		m.Main = "http://deb.debian.org/debian"
+	}
+	if m.Security == "" {
+		m.Security = "http://deb.debian.org/debian-security"
+	}
+	return m
 }
 
-// mirrorIn finds the first Debian main archive URI in an apt sources file, in either the
-// one-line format ("deb [opts] URI suite ...") or deb822 ("URIs: URI ...").
-func mirrorIn(path string) string {
+// mirrorIn finds the first archive URI ending in suffix ("/debian") in an apt sources file, in
+// either the one-line format ("deb [opts] URI suite ...") or deb822 ("URIs: URI ...").
+func mirrorIn(path, suffix string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
@@ -133,7 +187,7 @@ func mirrorIn(path string) string {
 			uris = fields[1:]
 		}
 		for _, u := range uris {
-			if strings.Contains(u, "://") && strings.HasSuffix(strings.TrimSuffix(u, "/"), "/debian") {
+			if strings.Contains(u, "://") && strings.HasSuffix(strings.TrimSuffix(u, "/"), suffix) {
 				return strings.TrimSuffix(u, "/")
 			}
 		}
@@ -141,38 +195,24 @@ func mirrorIn(path string) string {
 	return ""
 }
 
-// Ensure returns the image for the recipe, building it first when it is not present locally.
-// Versions and the suite are read back from the labels the recipe wrote into the image.
-func Ensure(ctx context.Context, eng *engine.Engine, r Recipe, mirror string, log *os.File) (Info, error) {
-	labels, ok, err := eng.ImageLabels(ctx, r.Tag())
-	if err != nil {
-		return Info{}, err
-	}
-	if !ok {
-		fmt.Fprintf(log, "image: %s not present, building it (a few minutes)\n", r.Tag())
-		if err := r.Build(ctx, mirror, log); err != nil {
-			return Info{}, err
-		}
-		if labels, ok, err = eng.ImageLabels(ctx, r.Tag()); err != nil || !ok {
-			return Info{}, fmt.Errorf("image %s missing after build: %v", r.Tag(), err)
-		}
-	}
-	return InfoFromLabels(r.Tag(), labels), nil
-}
-
 // Info is what the harness knows about a built image.
 type Info struct {
 	Tag      string            `json:"tag"`
 	Suite    string            `json:"suite"`
-	Versions map[string]string `json:"versions"` // glance, apache, mod_wsgi, uwsgi, python
+	Versions map[string]string `json:"versions"` // glance, apache, mod_wsgi, uwsgi, python, ...: Debian versions
+	// Archive is when each suite it was built from was published ("bookworm-security": date).
+	Archive map[string]string `json:"archive,omitempty"`
 }
 
 // InfoFromLabels reads an image's suite and package versions from its labels.
 func InfoFromLabels(tag string, labels map[string]string) Info {
-	info := Info{Tag: tag, Suite: labels[LabelPrefix+"suite"], Versions: map[string]string{}}
+	info := Info{Tag: tag, Suite: labels[LabelPrefix+"suite"], Versions: map[string]string{}, Archive: map[string]string{}}
 	for k, v := range labels {
 		if name, ok := strings.CutPrefix(k, LabelPrefix+"version."); ok && v != "" {
 			info.Versions[name] = v
+		}
+		if suite, ok := strings.CutPrefix(k, LabelPrefix+"archive."); ok && v != "" {
+			info.Archive[suite] = v
 		}
 	}
 	return info

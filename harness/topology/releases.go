@@ -30,6 +30,9 @@ type Release struct {
 	// GlanceConf is merged over base/glance-api.conf (before the topology's own overrides):
 	// options this release names or needs differently.
 	GlanceConf string `yaml:"glanceConf"`
+	// Apt are the apt sources the release's image installs from, as an operator's machine has
+	// them ("deb MIRROR bookworm-updates main"; MIRROR and SECURITY are the build's mirrors).
+	Apt []string `yaml:"apt"`
 }
 
 type releasesFile struct {

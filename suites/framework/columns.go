@@ -291,6 +291,8 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 		info := p.infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
+		c.meta.Packages = merged(info.Versions, nil)
+		c.meta.Archive = info.Archive
 		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" || c.err != nil {
 			c.meta.NotApplicable = c.na
 			c.settled = true
@@ -395,7 +397,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		secrets = []string{secret}
 		placeholders = merged(placeholders, map[string]string{"SECRET": secret})
 	}
-	images, err := extendedImages(ctx, eng, info, c.top, c.meta.Servers)
+	images, err := extendedImages(ctx, eng, info, c.top, image.Source{Registry: cfg.Registry, Push: cfg.Push}, c.meta.Servers, c.meta.Packages)
 	if err != nil {
 		c.err, c.meta.Error = err, err.Error()
 		return
@@ -457,18 +459,19 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 
 // extendedImages builds (once, cached) the image of each container that needs packages beyond
 // the release's image, by container name, and adds the packages' versions to servers.
-func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, top *topology.Topology, servers map[string]string) (map[string]string, error) {
+func extendedImages(ctx context.Context, eng *engine.Engine, base image.Info, top *topology.Topology, src image.Source, servers, packages map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, ct := range top.Containers {
 		if len(ct.Packages) == 0 {
 			continue
 		}
-		info, err := image.Extend(ctx, eng, base, ct.Packages, statusWriter{})
+		info, err := image.Extend(ctx, eng, base, ct.Packages, src, statusWriter{})
 		if err != nil {
 			return nil, err
 		}
 		for _, pkg := range ct.Packages {
 			servers[pkg] = info.Versions[pkg]
+			packages[pkg] = info.Versions[pkg]
 		}
 		out[ct.Name] = info.Tag
 	}

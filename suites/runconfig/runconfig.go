@@ -43,6 +43,10 @@ type Run struct {
 	// Progress is the file each process appends a line to per spec, for the command to show
 	// (Ginkgo's CLI keeps parallel processes' own output until they end); empty: stderr.
 	Progress string `json:"progress,omitempty"`
+	// Registry, when set, is asked for a missing image (one extended with a container's
+	// packages) before it is built; Push sends the images the run uses to it.
+	Registry string `json:"registry,omitempty"`
+	Push     bool   `json:"push,omitempty"`
 	// Certify is set when the run certifies one cloud instead of building a matrix.
 	Certify *Certify `json:"certify,omitempty"`
 }
