@@ -294,9 +294,6 @@ var _ = framework.Conformance(feature.Feature{
 }, func(ctx SpecContext, t *framework.Target) {
 	endpoint, err := url.Parse(t.Endpoint())
 	Expect(err).NotTo(HaveOccurred(), "the endpoint")
-	if endpoint.Scheme != "http" {
-		Skip("the raw client of this row speaks plain HTTP only, and the endpoint is " + endpoint.Scheme)
-	}
 	img := t.CreateImage(ctx, images.CreateOpts{})
 	Expect(imagedata.Upload(ctx, t.Client, img.ID, imageapi.Sized(t.Payload.Data)).ExtractErr()).NotTo(HaveOccurred(), "upload making the image active")
 
@@ -308,7 +305,7 @@ var _ = framework.Conformance(feature.Feature{
 	headers["Content-Type"] = "application/octet-stream"
 	o, err := rawhttp.SendWholeBody(exchange, rawhttp.Request{
 		Method: "PUT", URL: t.Endpoint() + "v2/images/" + img.ID + "/file", Headers: headers,
-		Body: payload.NewStream(8, earlyAnswerBodySize), BodySize: earlyAnswerBodySize,
+		Body: payload.NewStream(8, earlyAnswerBodySize), BodySize: earlyAnswerBodySize, TLS: t.TLSConfig(),
 	}, endpoint.Path+"versions")
 	if err != nil {
 		framework.HarnessError("raw connection to %s: %v", t.Endpoint(), err)

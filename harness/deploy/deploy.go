@@ -5,6 +5,7 @@ package deploy
 
 import (
 	"bytes"
+	"crypto/tls"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/pki"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
 )
 
@@ -94,6 +96,8 @@ type Column struct {
 	Published map[string]string
 	secrets   []string
 	publish   engine.PublishAddress
+	// authority signs the entrypoint's certificate when the topology speaks HTTPS (nil: HTTP).
+	authority *pki.Authority
 }
 
 // Redacted replaces a secret wherever the harness writes what could hold one.
@@ -130,7 +134,14 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	if err != nil {
 		return col, err
 	}
-	col.endpoint = (&url.URL{Scheme: "http", Host: pub.URLHost(hostPort), Path: top.EndpointPath}).String()
+	scheme := "http"
+	if top.TLS != nil {
+		scheme = "https"
+		if col.authority, err = pki.NewAuthority(opts.ColumnID); err != nil {
+			return col, err
+		}
+	}
+	col.endpoint = (&url.URL{Scheme: scheme, Host: pub.URLHost(hostPort), Path: top.EndpointPath}).String()
 	hostPorts := map[string]int{top.Entrypoint().Name: hostPort}
 	for _, c := range top.Containers {
 		if c.Publish {
@@ -156,6 +167,7 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 	for _, x := range opts.Extras {
 		units = append(units, unit{x.Container, x.Files})
 	}
+	entry := top.Entrypoint()
 	for _, c := range top.Containers {
 		files, err := c.ReadFiles(top.Dir)
 		if err != nil {
@@ -166,11 +178,15 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 				files[p] = b
 			}
 		}
+		if col.authority != nil {
+			if err := col.addTLSFiles(files, c.Name == entry.Name, pub.Host, entry.Name); err != nil {
+				return col, err
+			}
+		}
 		units = append(units, unit{c, files})
 	}
 	publicEndpoint := strings.TrimSuffix(col.endpoint, "/")
-	entry := top.Entrypoint()
-	internalEndpoint := strings.TrimSuffix((&url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", entry.Name, entry.Port), Path: top.EndpointPath}).String(), "/")
+	internalEndpoint := strings.TrimSuffix((&url.URL{Scheme: scheme, Host: fmt.Sprintf("%s:%d", entry.Name, entry.Port), Path: top.EndpointPath}).String(), "/")
 	for _, u := range units {
 		for path, b := range u.files {
 			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
@@ -293,12 +309,55 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 	if err != nil {
 		return s, err
 	}
-	return s, waitReady(ctx, s.c, spec)
+	return s, waitReady(ctx, s.c, spec, col.speaksTLS(spec))
+}
+
+// addTLSFiles writes the column's authority (where the topology names a file for it) into a
+// container's files, and into the entrypoint's its server certificate, issued for the names
+// clients use: the published host, loopback, and the container's own name on the network.
+func (col *Column) addTLSFiles(files map[string][]byte, entrypoint bool, publishedHost, name string) error {
+	t := col.Topology.TLS
+	if t.CAFile != "" {
+		files[t.CAFile] = col.authority.CertPEM
+	}
+	if !entrypoint {
+		return nil
+	}
+	certPEM, keyPEM, err := col.authority.Issue(publishedHost, "127.0.0.1", "localhost", name)
+	if err != nil {
+		return err
+	}
+	if t.CertFile != "" {
+		files[t.CertFile], files[t.KeyFile] = certPEM, keyPEM
+	}
+	if t.PEMFile != "" {
+		files[t.PEMFile] = append(append([]byte{}, certPEM...), keyPEM...)
+	}
+	return nil
+}
+
+// speaksTLS tells whether a container's readiness is asked over HTTPS: the entrypoint of a
+// topology with TLS.
+func (col *Column) speaksTLS(spec topology.Container) bool {
+	return col.authority != nil && spec.Entrypoint
+}
+
+// TLSConfig is what a client of the column trusts: its own authority only; nil over HTTP.
+func (col *Column) TLSConfig() *tls.Config {
+	if col.authority == nil {
+		return nil
+	}
+	return col.authority.ClientConfig()
 }
 
 // waitReady polls the container's readiness from inside it (so back-end containers with no
 // published port are checked the same way), and gives up at once if the container exits.
-func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topology.Container) error {
+func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topology.Container, https bool) error {
+	scheme := "http"
+	if https {
+		// Asked from inside the container, where the certificate's names need not resolve.
+		scheme = "https"
+	}
 	deadline := time.Now().Add(time.Duration(spec.Ready.TimeoutSeconds) * time.Second)
 	var logRE *regexp.Regexp
 	if spec.Ready.LogRegexp != "" {
@@ -315,8 +374,8 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 		}
 		ok := true
 		if spec.Ready.HTTPPath != "" {
-			code, out, err := c.Exec(ctx, []string{"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-				fmt.Sprintf("http://127.0.0.1:%d%s", spec.Port, spec.Ready.HTTPPath)}, tcexec.Multiplexed())
+			code, out, err := c.Exec(ctx, []string{"curl", "-s", "--insecure", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+				fmt.Sprintf("%s://127.0.0.1:%d%s", scheme, spec.Port, spec.Ready.HTTPPath)}, tcexec.Multiplexed())
 			status := ""
 			if err == nil && code == 0 && out != nil {
 				b := make([]byte, 16)
@@ -422,7 +481,7 @@ func (col *Column) Restart(ctx context.Context) error {
 		if err := col.eng.Restart(ctx, s.c.GetContainerID(), 5*time.Second); err != nil {
 			return fmt.Errorf("restarting %s: %w", spec.Name, err)
 		}
-		if err := waitReady(ctx, s.c, spec); err != nil {
+		if err := waitReady(ctx, s.c, spec, col.speaksTLS(spec)); err != nil {
 			return fmt.Errorf("container %s after a restart: %w", spec.Name, err)
 		}
 	}

@@ -67,6 +67,7 @@ type Request struct {
 	Headers  map[string]string
 	Body     io.Reader
 	BodySize int64
+	TLS      *tls.Config // for an https URL (nil: the system's roots)
 }
 
 // SendWholeBody writes req with Content-Length, its whole body and then a follow-up
@@ -76,10 +77,10 @@ type Request struct {
 // An error means the harness could not run the exchange at all (bad URL, no connection).
 func SendWholeBody(ctx context.Context, req Request, followPath string) (Outcome, error) {
 	u, err := url.Parse(req.URL)
-	if err != nil || u.Scheme != "http" {
-		return Outcome{}, fmt.Errorf("rawhttp: want an http URL, got %q", req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return Outcome{}, fmt.Errorf("rawhttp: want an http or https URL, got %q", req.URL)
 	}
-	conn, err := (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", u.Host)
+	conn, err := dial(ctx, u, req.TLS)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -187,12 +188,20 @@ func Dial(ctx context.Context, base string, tlsConf *tls.Config) (*Conn, error) 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("rawhttp: want an http or https URL, got %q", base)
 	}
+	conn, err := dial(ctx, u, tlsConf)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{conn: conn, br: bufio.NewReader(conn), base: u}, nil
+}
+
+// dial connects to u's server, through TLS for https, speaking HTTP/1.1 only.
+func dial(ctx context.Context, u *url.URL, tlsConf *tls.Config) (net.Conn, error) {
 	host := u.Host
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 	}
 	d := &net.Dialer{Timeout: 10 * time.Second}
-	var conn net.Conn
 	if u.Scheme == "https" {
 		cfg := &tls.Config{}
 		if tlsConf != nil {
@@ -202,14 +211,9 @@ func Dial(ctx context.Context, base string, tlsConf *tls.Config) (*Conn, error) 
 			cfg.ServerName = u.Hostname()
 		}
 		cfg.NextProtos = []string{"http/1.1"}
-		conn, err = (&tls.Dialer{NetDialer: d, Config: cfg}).DialContext(ctx, "tcp", host)
-	} else {
-		conn, err = d.DialContext(ctx, "tcp", host)
+		return (&tls.Dialer{NetDialer: d, Config: cfg}).DialContext(ctx, "tcp", host)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &Conn{conn: conn, br: bufio.NewReader(conn), base: u}, nil
+	return d.DialContext(ctx, "tcp", host)
 }
 
 // Close closes the connection.

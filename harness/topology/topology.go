@@ -59,6 +59,10 @@ type Topology struct {
 	Clouds []Cloud `yaml:"clouds"`
 	// AuthContainer names the container serving Keystone, when Clouds are given.
 	AuthContainer string `yaml:"authContainer"`
+	// TLS, when set, makes the entrypoint speak HTTPS: a certificate authority and a server
+	// certificate are made for each column, written where TLS names them in the entrypoint
+	// container, and clients trust that authority only.
+	TLS *TLS `yaml:"tls"`
 
 	// Name is the folder's name; Dir its path. Neither is read from the YAML.
 	Name string `yaml:"-"`
@@ -67,6 +71,16 @@ type Topology struct {
 
 // InMatrix tells whether the topology is a column of the matrix (the default).
 func (t *Topology) InMatrix() bool { return t.Matrix == nil || *t.Matrix }
+
+// TLS names where the entrypoint container's server reads its certificate and key (PEM), in
+// the shapes servers want them: separate files (Apache mod_ssl, nginx), one file holding both
+// (HAProxy's crt). At least one of CertFile and PEMFile is required.
+type TLS struct {
+	CertFile string `yaml:"certFile"` // the server certificate
+	KeyFile  string `yaml:"keyFile"`  // its private key
+	PEMFile  string `yaml:"pemFile"`  // certificate then key, in one file
+	CAFile   string `yaml:"caFile"`   // the authority's certificate, in every container (optional)
+}
 
 // Cloud is one clouds.yaml entry of a deployment: a user in a project of its Keystone.
 type Cloud struct {
@@ -237,6 +251,19 @@ func (t *Topology) validate() error {
 	}
 	if len(t.Servers) == 0 {
 		errs = append(errs, errors.New("servers is empty: name the server software the topology runs"))
+	}
+	if t.TLS != nil {
+		if t.TLS.CertFile == "" && t.TLS.PEMFile == "" {
+			errs = append(errs, errors.New("tls: name certFile (with keyFile) or pemFile"))
+		}
+		if (t.TLS.CertFile == "") != (t.TLS.KeyFile == "") {
+			errs = append(errs, errors.New("tls: certFile and keyFile go together"))
+		}
+		for _, p := range []string{t.TLS.CertFile, t.TLS.KeyFile, t.TLS.PEMFile, t.TLS.CAFile} {
+			if p != "" && !strings.HasPrefix(p, "/") {
+				errs = append(errs, fmt.Errorf("tls: %q is not an absolute path", p))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -428,6 +428,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		Progress:     statusf,
 	})
 	c.dep = dep
+	c.tls = dep.TLSConfig() // a column speaking HTTPS: its clients trust its own authority only
 	c.meta.Endpoint = dep.Endpoint()
 	c.meta.StartSeconds = float64(dep.StartedIn.Milliseconds()) / 1000
 	if err != nil {
