@@ -348,7 +348,16 @@ var alwaysServers = []string{"python", "mariadb"}
 // readServerVersions fills the column's server versions from the image's labels, for the
 // servers the topology names; a name the image has no version for is an error of the descriptor.
 func (c *column) readServerVersions(info image.Info) error {
+	own := map[string]bool{} // packages a container installs itself: their versions come with its image
+	for _, ct := range c.top.Containers {
+		for _, p := range ct.Packages {
+			own[p] = true
+		}
+	}
 	for _, name := range append(append([]string{}, c.top.Servers...), alwaysServers...) {
+		if own[name] {
+			continue
+		}
 		v, ok := info.Versions[name]
 		if !ok {
 			if info.Tag == "" {
