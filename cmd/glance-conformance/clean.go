@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"os"
+
 	"flag"
 	"fmt"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/image"
 )
 
 func cleanCmd(args []string) error {
@@ -19,5 +23,6 @@ func cleanCmd(args []string) error {
 	defer done()
 	n, err := eng.Sweep(ctx, engine.ProjectLabel, "true")
 	fmt.Printf("clean: removed %d containers, networks and volumes\n", n)
-	return err
+	// The files through which processes took turns making images: ours alone.
+	return errors.Join(err, os.RemoveAll(image.LockDir))
 }

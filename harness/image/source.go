@@ -2,12 +2,17 @@ package image
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/hostlock"
 )
 
 // Source says where a missing image comes from: a registry first (when given), else a build
@@ -44,8 +49,17 @@ func EnsureTag(ctx context.Context, eng *engine.Engine, tag string, src Source, 
 	})
 }
 
-// obtain finds tag locally, pulls it, or builds it; then pushes it when asked to.
+// obtain finds tag locally, pulls it, or builds it; then pushes it when asked to. Processes
+// that need the same image (Ginkgo's, starting two columns that extend it) take turns: the
+// first makes it, the others find it made.
 func obtain(ctx context.Context, eng *engine.Engine, tag string, src Source, log io.Writer, build func() error) (Info, error) {
+	h := sha256.Sum256([]byte(tag))
+	lockFile := filepath.Join(LockDir, "image-"+hex.EncodeToString(h[:8]))
+	unlock, err := hostlock.New(lockFile).Exclusive(ctx)
+	if err != nil {
+		return Info{}, fmt.Errorf("waiting for another process making %s: %w", tag, err)
+	}
+	defer unlock()
 	labels, ok, err := eng.ImageLabels(ctx, tag)
 	if err != nil {
 		return Info{}, err
@@ -73,6 +87,10 @@ func obtain(ctx context.Context, eng *engine.Engine, tag string, src Source, log
 	}
 	return InfoFromLabels(tag, labels), nil
 }
+
+// LockDir holds the files through which processes take turns making an image (make clean
+// removes it).
+var LockDir = filepath.Join(os.TempDir(), "glance-conformance-locks")
 
 // RegistryRef is the name of a local tag in a registry: "host:port/path/" + tag.
 func RegistryRef(registry, tag string) string {
