@@ -64,6 +64,9 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 			servers = append(servers, k+" "+c.Servers[k])
 		}
 		note := c.Description
+		if c.Unprobed != "" {
+			note += "; " + c.Unprobed
+		}
 		if c.NotApplicable != "" {
 			note = "not provided: " + c.NotApplicable
 		}

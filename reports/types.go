@@ -81,6 +81,9 @@ type Column struct {
 	// APIVersions are the image API versions the endpoint listed when the column began
 	// ("v2.16 CURRENT"), as GET /versions answered them.
 	APIVersions   []string `json:"api_versions,omitempty"`
+	// Unprobed says why no spec of the column was followed by the liveness probe: the probe
+	// already failed on the column just started, so no spec could have caused it.
+	Unprobed      string   `json:"unprobed,omitempty"`
 	NotApplicable string   `json:"not_applicable,omitempty"` // why the release does not provide this topology
 	Error         string   `json:"error,omitempty"`          // why it did not start
 	// Accounts, on a certified cloud, describe the account playing each part (never a secret).

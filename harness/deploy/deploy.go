@@ -289,6 +289,9 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		if publish {
 			hc.PortBindings = network.PortMap{port: {{HostIP: col.publish.BindIP, HostPort: fmt.Sprint(hostPort)}}}
 		}
+		if spec.OpenFiles > 0 {
+			hc.Ulimits = append(hc.Ulimits, &container.Ulimit{Name: "nofile", Soft: spec.OpenFiles, Hard: spec.OpenFiles})
+		}
 		if spec.Glance {
 			// Glance's stores and staging area on a volume, as on a real server, not on the
 			// container's copy-on-write layer (which would measure the storage driver).
@@ -370,7 +373,7 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 			return err
 		}
 		if !state.Running {
-			return fmt.Errorf("exited with status %d before it was ready", state.ExitCode)
+			return fmt.Errorf("exited with status %d before it was ready%s", state.ExitCode, lastLogLines(ctx, c, 3))
 		}
 		ok := true
 		if spec.Ready.HTTPPath != "" {
@@ -407,6 +410,23 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// lastLogLines is the end of a container's log, for an error saying why it stopped.
+func lastLogLines(ctx context.Context, c *testcontainers.DockerContainer, n int) string {
+	logs, err := c.Logs(ctx)
+	if err != nil {
+		return ""
+	}
+	b, _ := readAll(logs)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	if len(lines) == 0 || lines[0] == "" {
+		return ""
+	}
+	return "; its log ends: " + strings.Join(lines, " | ")
 }
 
 // Endpoint implements Deployment.

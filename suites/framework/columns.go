@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"github.com/gophercloud/gophercloud/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,9 @@ type column struct {
 	meta    reports.Column
 	// restarts counts the restarts after a spec left the server unable to answer (liveness.go).
 	restarts int
+	// unprobed: the liveness probe already failed on the fresh column (liveness.go), so specs
+	// are not followed by it: none of them could have caused what was there before it.
+	unprobed bool
 	// settled: prepareColumns found it n/a or broken, so it will not start.
 	settled  bool
 	finished sync.Once // logs saved and containers stopped once
@@ -170,6 +174,7 @@ func (c *column) begin(ctx SpecContext) {
 	}
 	if c.err == nil && c.na == "" && c.dep != nil {
 		c.meta.APIVersions = c.apiVersions(ctx)
+		c.probeFresh(ctx)
 	}
 	AddReportEntry(reports.ColumnEntryName, c.meta, ReportEntryVisibilityNever)
 }
@@ -178,15 +183,7 @@ func (c *column) begin(ctx SpecContext) {
 // metadata: a certification bundle says what the cloud reported. No answer leaves it empty;
 // api.versions is the row that judges the answer.
 func (c *column) apiVersions(ctx context.Context) []string {
-	id := imageapi.Main
-	if who, ok := c.parts[id.Part]; ok {
-		id = who
-	}
-	var opts []imageapi.Option
-	if c.tls != nil {
-		opts = append(opts, imageapi.WithTLS(c.tls))
-	}
-	sc := imageapi.New(c.dep.Endpoint(), id, &evidence.Recorder{}, opts...)
+	sc := c.ownClient()
 	defer imageapi.CloseIdle(sc)
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -205,6 +202,20 @@ func (c *column) apiVersions(ctx context.Context) []string {
 		out = append(out, v.ID+" "+v.Status)
 	}
 	return out
+}
+
+// ownClient is a client of the main account for the harness's own requests about the column
+// (outside any spec: their evidence is recorded nowhere); close it with imageapi.CloseIdle.
+func (c *column) ownClient() *gophercloud.ServiceClient {
+	id := imageapi.Main
+	if who, ok := c.parts[id.Part]; ok {
+		id = who
+	}
+	var opts []imageapi.Option
+	if c.tls != nil {
+		opts = append(opts, imageapi.WithTLS(c.tls))
+	}
+	return imageapi.New(c.dep.Endpoint(), id, &evidence.Recorder{}, opts...)
 }
 
 // benchmarkSelected tells whether any benchmark spec will run.

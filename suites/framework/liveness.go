@@ -55,6 +55,9 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 			HarnessError("%s: %v", freezeAfterEnv, err)
 		}
 	}
+	if t.col.unprobed {
+		return
+	}
 	// A recorder of its own: the probe's requests are no part of the spec's evidence. A client of
 	// its own too, so that its requests at once open as many new connections (t.finish closes them).
 	failures := probe(ctx, t.clientRecordingInto(imageapi.Main, &evidence.Recorder{}), probeTimeout)
@@ -99,6 +102,20 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	statusf("%s: %s: %s", c.id, t.feature.ID, note)
 	AddReportEntry(reports.NoteEntryName, note, ReportEntryVisibilityNever)
 	Fail(what)
+}
+
+// probeFresh probes the column just started, before any spec. A column that fails the probe
+// already (a front end answering 502 to every API call, say) is not probed after its specs:
+// none of them caused it, and a restart gives back the same column. Each spec's own requests
+// still give its verdict.
+func (c *column) probeFresh(ctx context.Context) {
+	sc := c.ownClient()
+	defer imageapi.CloseIdle(sc)
+	if failures := probe(ctx, sc, probeTimeout); len(failures) > 0 {
+		c.unprobed = true
+		c.meta.Unprobed = fmt.Sprintf("the liveness probe (GET v2/images?limit=1) already failed on the column just started (%s): no spec is blamed for it, and none is followed by a restart", Summarize(failures))
+		statusf("%s: %s", c.id, c.meta.Unprobed)
+	}
 }
 
 // glanceLogsHave tells whether the log of one of Glance's containers since the spec began holds
