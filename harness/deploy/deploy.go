@@ -289,9 +289,6 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		if publish {
 			hc.PortBindings = network.PortMap{port: {{HostIP: col.publish.BindIP, HostPort: fmt.Sprint(hostPort)}}}
 		}
-		if spec.OpenFiles > 0 {
-			hc.Ulimits = append(hc.Ulimits, &container.Ulimit{Name: "nofile", Soft: spec.OpenFiles, Hard: spec.OpenFiles})
-		}
 		if spec.Glance {
 			// Glance's stores and staging area on a volume, as on a real server, not on the
 			// container's copy-on-write layer (which would measure the storage driver).

@@ -138,10 +138,6 @@ type Container struct {
 	// Publish publishes Port on 127.0.0.1 besides the entrypoint's, for clients that must reach
 	// this container too (Keystone); its files may name it as @PUBLISHED_<name>@.
 	Publish bool `yaml:"publish"`
-	// OpenFiles, when set, is the container's limit on open files (soft and hard), for a
-	// server that needs more than the engine's default (HAProxy with Kolla's maxconn 40000
-	// asks for about 80000 and refuses to start with fewer).
-	OpenFiles int64 `yaml:"openFiles"`
 	// Command is a shell script run by "/bin/sh -ec" as the container's main process. It must
 	// end by exec'ing the server, so the server's output is the container's log.
 	Command string `yaml:"command"`
