@@ -382,7 +382,7 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 				n, _ := out.Read(b)
 				status = strings.TrimSpace(string(b[:n]))
 			}
-			ok = status == fmt.Sprint(spec.Ready.Status)
+			ok = status == fmt.Sprint(spec.Ready.Status) || spec.Ready.AnyStatus && status != "" && status != "000"
 			last = fmt.Sprintf("GET %s answered %q, want %d", spec.Ready.HTTPPath, status, spec.Ready.Status)
 		}
 		if ok && logRE != nil {

@@ -160,6 +160,10 @@ type Ready struct {
 	HTTPPath string `yaml:"httpPath"`
 	// Status is the expected status code; 200 when zero.
 	Status int `yaml:"status"`
+	// AnyStatus makes any HTTP answer to HTTPPath mean ready: for a front end whose server
+	// behind was ready before it started, so that what it answers is the specs' to judge (a
+	// front end answering 502 to every request is a finding, not a column that did not start).
+	AnyStatus bool `yaml:"anyStatus"`
 	// LogRegexp, when set, must match a line of the container's output.
 	LogRegexp string `yaml:"logRegexp"`
 	// TimeoutSeconds bounds the wait; 300 when zero (a loaded 2-core machine took 100 s to load
