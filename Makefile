@@ -47,6 +47,7 @@ CERT_OUT     := out/certification
 help:
 	@sed -n 's/^## \([a-z-]*\): /  make \1\t/p' $(firstword $(MAKEFILE_LIST)) | expand -t 24
 	@echo; echo "  Selection: TOPOLOGIES= RELEASES= FEATURES= LABELS= OUT= KEEP=1 BASELINE= PROCS= (README.md, Selecting)"
+	@echo "  Images:    REGISTRY= PUSH=1 IMAGES_FROM= (README.md, Images a CI can cache and share)"
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build

@@ -345,6 +345,24 @@ func TestEndToEndKeepAlive(t *testing.T) {
 	}
 }
 
+// TestEndToEndTLS runs the column whose clients speak HTTPS to the front end (HAProxy, with a
+// certificate authority made for the column): its endpoint is https, Gophercloud's client and
+// the raw HTTP/1.1 client both get through, trusting that authority alone.
+func TestEndToEndTLS(t *testing.T) {
+	_, m := makeConformance(t, "RELEASES=bookworm", "TOPOLOGIES=haproxy-tls", "FEATURES=api.versions,image.lifecycle,upload.expect-continue")
+	if len(m.Columns) != 1 || !strings.HasPrefix(m.Columns[0].Endpoint, "https://127.0.0.1:") || m.Columns[0].Servers["haproxy"] == "" {
+		t.Fatalf("columns %+v: want one column on an https endpoint on loopback, with HAProxy's version", m.Columns)
+	}
+	for _, c := range m.Cells {
+		if c.Result != reports.Pass {
+			t.Errorf("%s over TLS: %s: %s\n  %s", c.Feature, c.Result, c.Reason, strings.Join(c.Evidence, "\n  "))
+		}
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
+
 // TestEndToEndRestart freezes the server at the end of one spec, as a Glance whose request
 // threads are stuck for good would be: that cell fails saying so, the column is restarted, and
 // the next row passes on a server that answers. One defect, one row.

@@ -136,6 +136,9 @@ func TestLoadRejects(t *testing.T) {
 		"bad regexp":       {strings.Replace(valid, `"spawned"`, `"(("`, 1), "logRegexp"},
 		"bad notProvided":  {strings.Replace(valid, "containers:", "notProvided: [{logRegexp: \"((\", why: x}]\ncontainers:", 1), "notProvided[0]"},
 		"need without why": {strings.Replace(valid, "containers:", "needs: [{path: /usr/bin/glance-api}]\ncontainers:", 1), "needs[0]"},
+		"tls without file": {strings.Replace(valid, "containers:", "tls: {caFile: /etc/ca.pem}\ncontainers:", 1), "certFile (with keyFile) or pemFile"},
+		"tls cert alone":   {strings.Replace(valid, "containers:", "tls: {certFile: /etc/c.pem}\ncontainers:", 1), "go together"},
+		"tls relative":     {strings.Replace(valid, "containers:", "tls: {pemFile: etc/front.pem}\ncontainers:", 1), "not an absolute path"},
 	}
 	for name, c := range cases {
 		_, err := Load(writeTopology(t, c.yaml, "a.conf"))
