@@ -26,7 +26,11 @@ RERUN_FAILED :=
 REGISTRY    :=
 PUSH        :=
 IMAGES_FROM :=
-IMAGE_FLAGS = $(if $(REGISTRY),--registry '$(REGISTRY)') $(if $(PUSH),--push) $(if $(IMAGES_FROM),--images-from '$(IMAGES_FROM)')
+# GLANCE_SRC=path/to/glance: run that Glance source tree (a change under review, master) instead
+# of each release's packaged Glance, over the release's packaged dependencies
+GLANCE_SRC  :=
+IMAGE_FLAGS = $(if $(REGISTRY),--registry '$(REGISTRY)') $(if $(PUSH),--push) $(if $(IMAGES_FROM),--images-from '$(IMAGES_FROM)') \
+	$(if $(GLANCE_SRC),--glance-src '$(GLANCE_SRC)')
 
 # Certification (make certify): CLOUD=<clouds.yaml entry or "env"> [CLOUD_MEMBER=] [CLOUD_OTHER=]
 # [PROFILE=interop|full] [PRODUCT=product.yaml] [CERT_OUT=out/certification]; or START=keystone
@@ -47,7 +51,7 @@ CERT_OUT     := out/certification
 help:
 	@sed -n 's/^## \([a-z-]*\): /  make \1\t/p' $(firstword $(MAKEFILE_LIST)) | expand -t 24
 	@echo; echo "  Selection: TOPOLOGIES= RELEASES= FEATURES= LABELS= OUT= KEEP=1 BASELINE= PROCS= (README.md, Selecting)"
-	@echo "  Images:    REGISTRY= PUSH=1 IMAGES_FROM= (README.md, Images a CI can cache and share)"
+	@echo "  Images:    REGISTRY= PUSH=1 IMAGES_FROM= GLANCE_SRC= (README.md, Images a CI can cache and share; Testing a Glance tree)"
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build

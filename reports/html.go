@@ -84,6 +84,7 @@ td.cell.selected{outline:3px solid #1565c0}
 </style></head><body>
 <h1>Glance conformance matrix</h1>
 <p>Generated {{.M.GeneratedAt.Format "2006-01-02 15:04 MST"}}. {{.Summary}}.</p>
+{{with .M.FromSource}}<p><strong>Glance from a source tree</strong>: {{.}}, installed over each release's packaged Glance and its packaged dependencies (GLANCE_SRC); not the Debian package.</p>{{end}}
 <p class="legend"><span class="pass" style="background:#c8e6c9">pass</span><span style="background:#ef9a9a">fail: a finding about Glance or its server</span><span style="background:#e0e0e0">skip</span><span style="background:#ffcc80">error: the harness could not test it</span><span style="background:#f5f5f5">n/a: the release does not provide the topology</span> Click a cell for its reason and evidence.</p>
 {{range .Tables}}
 <h2>{{.Release}} (Glance {{.Glance}})</h2>

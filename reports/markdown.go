@@ -20,6 +20,9 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Glance conformance matrix\n\n")
 	fmt.Fprintf(&b, "Generated %s. %s.\n\n", m.GeneratedAt.Format("2006-01-02 15:04 MST"), s)
+	if src := m.FromSource(); src != "" {
+		fmt.Fprintf(&b, "**Glance from a source tree**: %s, installed over each release's packaged Glance and its packaged dependencies (GLANCE_SRC); not the Debian package.\n\n", escape(src))
+	}
 	fmt.Fprintf(&b, "`fail` is a finding about Glance or its server under that configuration; `ERROR` means the harness could not test it; `n/a` means the release does not provide that topology.\n\n")
 
 	m.writeComparison(&b)

@@ -3,6 +3,8 @@
 // merged and everything here is unit-tested on recorded results.
 package reports
 
+import "strings"
+
 import "time"
 
 // Schema names the matrix.json format.
@@ -74,25 +76,63 @@ type Column struct {
 	// ("2:25.1.0-2+deb12u5") can change a cell, and a baseline comparison names it.
 	Packages map[string]string `json:"packages,omitempty"`
 	// Archive is when each Debian suite the image installs from was published.
-	Archive       map[string]string `json:"archive,omitempty"`
-	Image         string            `json:"image,omitempty"`
-	Endpoint      string            `json:"endpoint,omitempty"`
-	StartSeconds  float64           `json:"start_s"`
+	Archive map[string]string `json:"archive,omitempty"`
+	Image   string            `json:"image,omitempty"`
+	// Source, when set, is the Glance source tree that ran over the release's packaged Glance
+	// (GLANCE_SRC), instead of the package.
+	Source       *SourceTree `json:"source,omitempty"`
+	Endpoint     string      `json:"endpoint,omitempty"`
+	StartSeconds float64     `json:"start_s"`
 	// APIVersions are the image API versions the endpoint listed when the column began
 	// ("v2.16 CURRENT"), as GET /versions answered them.
-	APIVersions   []string `json:"api_versions,omitempty"`
+	APIVersions []string `json:"api_versions,omitempty"`
 	// Unprobed says why no spec of the column was followed by the liveness probe: the probe
 	// already failed on the column just started, so no spec could have caused it.
-	Unprobed      string   `json:"unprobed,omitempty"`
-	NotApplicable string   `json:"not_applicable,omitempty"` // why the release does not provide this topology
-	Error         string   `json:"error,omitempty"`          // why it did not start
+	Unprobed      string `json:"unprobed,omitempty"`
+	NotApplicable string `json:"not_applicable,omitempty"` // why the release does not provide this topology
+	Error         string `json:"error,omitempty"`          // why it did not start
 	// Accounts, on a certified cloud, describe the account playing each part (never a secret).
 	Accounts []string `json:"accounts,omitempty"`
+}
+
+// SourceTree names a Glance source tree: its version (git describe), commit and whether it had
+// uncommitted changes.
+type SourceTree struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	Dirty   bool   `json:"dirty,omitempty"`
+}
+
+func (t SourceTree) String() string {
+	s := "source " + t.Version
+	if t.Commit != "" {
+		s += " (commit " + t.Commit[:min(12, len(t.Commit))] + ")"
+	}
+	if t.Dirty || t.Commit == "" {
+		s += " with uncommitted changes"
+	}
+	return s
+}
+
+// FromSource names the Glance source trees the matrix ran instead of packages ("" for none).
+func (m *Matrix) FromSource() string {
+	seen := map[string]bool{}
+	var trees []string
+	for _, c := range m.Columns {
+		if c.Source != nil && !seen[c.Source.String()] {
+			seen[c.Source.String()] = true
+			trees = append(trees, c.Source.String())
+		}
+	}
+	return strings.Join(trees, "; ")
 }
 
 // GlanceBuild is the Glance the column ran as its package names it ("2:25.1.0-2+deb12u5"), or
 // the upstream version where the package version was not recorded.
 func (c Column) GlanceBuild() string {
+	if c.Source != nil {
+		return c.Source.String()
+	}
 	if v := c.Packages["glance"]; v != "" {
 		return v
 	}

@@ -363,6 +363,90 @@ func TestEndToEndTLS(t *testing.T) {
 	}
 }
 
+// TestEndToEndGlanceSource makes a Glance source tree from the code bookworm's package installs
+// (the mirror serves binary packages, not source tarballs), runs the standalone column from it
+// with GLANCE_SRC, and checks the verdicts are the packaged Glance's and the report names the
+// tree, not the package; then a tree that does not import is refused before any column starts.
+func TestEndToEndGlanceSource(t *testing.T) {
+	top, _ := filepath.Abs(root)
+	tags, err := exec.Command(filepath.Join(top, ".bin/glance-conformance"), "images", "--print-tags", "--releases", "bookworm", "--deployments", filepath.Join(top, "deployments")).Output()
+	if err != nil {
+		t.Fatalf("images --print-tags: %v", err)
+	}
+	tree := t.TempDir()
+	extract := exec.Command("docker", "run", "--rm", "-v", tree+":/out", strings.TrimSpace(string(tags)), "sh", "-ec",
+		`cd /usr/lib/python3/dist-packages; cp -a glance /out/; cp glance-*-info/requires.txt /out/requirements.txt; cp glance-*-info/entry_points.txt /out/entry_points.txt`)
+	if out, err := extract.CombinedOutput(); err != nil {
+		t.Fatalf("copying bookworm's packaged Glance out of its image: %v: %s", err, out)
+	}
+	// setup.cfg with the package's entry points, as pbr's setup.cfg names them.
+	eps, err := os.ReadFile(filepath.Join(tree, "entry_points.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := "[metadata]\nname = glance\n\n[entry_points]\n"
+	for _, line := range strings.Split(string(eps), "\n") {
+		switch line = strings.TrimSpace(line); {
+		case strings.HasPrefix(line, "["):
+			cfg += strings.Trim(line, "[]") + " =\n"
+		case line != "":
+			cfg += "    " + line + "\n"
+		}
+	}
+	os.Remove(filepath.Join(tree, "entry_points.txt"))
+	if err := os.WriteFile(filepath.Join(tree, "setup.cfg"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=e2e", "-c", "user.email=e2e@localhost", "commit", "-qm", "bookworm's Glance"}, {"tag", "25.1.0-e2e"}} {
+		if out, err := exec.Command("git", append([]string{"-C", tree}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	commit, _ := exec.Command("git", "-C", tree, "rev-parse", "HEAD").Output()
+
+	features := "api.versions,image.lifecycle,tasks,import.glance-direct,import.web-download,upload.chunked"
+	_, m := makeConformance(t, "RELEASES=bookworm", "TOPOLOGIES=standalone", "FEATURES="+features, "GLANCE_SRC="+tree)
+	if len(m.Columns) != 1 || m.Columns[0].Source == nil || m.Columns[0].Source.Commit != strings.TrimSpace(string(commit)) ||
+		m.Columns[0].Source.Version != "25.1.0-e2e" || !strings.HasPrefix(m.Columns[0].GlanceBuild(), "source 25.1.0-e2e") {
+		t.Fatalf("columns %+v: want the tree named, with its commit, not the package", m.Columns)
+	}
+	if len(m.Cells) != len(strings.Split(features, ",")) {
+		t.Errorf("%d cells, want %d", len(m.Cells), len(strings.Split(features, ",")))
+	}
+	for _, c := range m.Cells {
+		if c.Result != reports.Pass { // the packaged Glance passes them all on standalone (TestEndToEndStandalone)
+			t.Errorf("%s from the tree: %s: %s", c.Feature, c.Result, c.Reason)
+		}
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+
+	// A tree that does not import: refused in one line, exit 2, before any column starts.
+	router := filepath.Join(tree, "glance/api/v2/router.py")
+	b, _ := os.ReadFile(router)
+	if err := os.WriteFile(router, append(b, "\nimport glance_conformance_no_such_module\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(top, ".bin/glance-conformance"), "run", "--releases", "bookworm", "--topologies", "standalone",
+		"--features", "api.versions", "--glance-src", tree, "--out", out)
+	cmd.Dir = top
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = nested.source(), io.MultiWriter(nested.source(), &stderr)
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit %v, want 2 for a tree that does not import", err)
+	}
+	if !strings.Contains(stderr.String(), "importing glance.api.v2.router fails") || !strings.Contains(stderr.String(), "glance_conformance_no_such_module") {
+		t.Errorf("the refusal does not name the import that failed:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
+		t.Error("a column was set up for a tree that was refused")
+	}
+}
+
 // TestEndToEndRestart freezes the server at the end of one spec, as a Glance whose request
 // threads are stuck for good would be: that cell fails saying so, the column is restarted, and
 // the next row passes on a server that answers. One defect, one row.

@@ -61,9 +61,11 @@ func imagesCmd(args []string) error {
 type imageOptions struct {
 	mirror, registry, from string
 	push                   bool
+	glanceSrc              string // a Glance source tree to install over each release's package
 	apt                    map[string][]string // apt sources by suite, from releases.yaml
 	pinned                 map[string]string   // image tag by suite, from --images-from or the rerun's matrix
 	strict                 bool                // a release pinned has no image: a usage error (else today's)
+	tree                   *image.Tree         // read from glanceSrc
 }
 
 func (o *imageOptions) register(fs *flag.FlagSet) {
@@ -71,6 +73,7 @@ func (o *imageOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.registry, "registry", "", "a Docker registry (host:port[/path]) asked for a missing image before it is built")
 	fs.BoolVar(&o.push, "push", false, "send the images used to --registry (a CI's first job seeds it, the others pull)")
 	fs.StringVar(&o.from, "images-from", "", "a matrix.json: use exactly its images (local or from --registry), never today's build")
+	fs.StringVar(&o.glanceSrc, "glance-src", "", "a Glance source tree (a checkout of openstack/glance) to run instead of each release's packaged Glance, over its packaged dependencies")
 }
 
 // check reads what the options name; earlier is the matrix whose images a rerun reuses
@@ -78,6 +81,13 @@ func (o *imageOptions) register(fs *flag.FlagSet) {
 func (o *imageOptions) check(deployments string, earlier *reports.Matrix) error {
 	if o.push && o.registry == "" {
 		return usagef("--push needs --registry")
+	}
+	if o.glanceSrc != "" {
+		t, err := image.ReadTree(o.glanceSrc)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		o.tree = &t
 	}
 	rels, err := topology.LoadReleases(deployments)
 	if err != nil {
@@ -180,6 +190,20 @@ func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, o im
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if o.tree != nil {
+		// One at a time: each install runs Glance's migrations, which a second would slow.
+		for _, s := range suites {
+			info, err := image.WithTree(ctx, eng, infos[s], *o.tree, os.Stderr)
+			var refused image.TreeRefused
+			if errors.As(err, &refused) {
+				return nil, usagef("%v", refused)
+			}
+			if err != nil {
+				return nil, err
+			}
+			infos[s] = info
+		}
 	}
 	return infos, nil
 }

@@ -202,6 +202,8 @@ type Info struct {
 	Versions map[string]string `json:"versions"` // glance, apache, mod_wsgi, uwsgi, python, ...: Debian versions
 	// Archive is when each suite it was built from was published ("bookworm-security": date).
 	Archive map[string]string `json:"archive,omitempty"`
+	// Source is the Glance source tree installed over the packaged Glance (nil: the package).
+	Source *Tree `json:"source,omitempty"`
 }
 
 // InfoFromLabels reads an image's suite and package versions from its labels.
@@ -214,6 +216,9 @@ func InfoFromLabels(tag string, labels map[string]string) Info {
 		if suite, ok := strings.CutPrefix(k, LabelPrefix+"archive."); ok && v != "" {
 			info.Archive[suite] = v
 		}
+	}
+	if v := labels[LabelPrefix+"source.version"]; v != "" {
+		info.Source = &Tree{Version: v, Commit: labels[LabelPrefix+"source.commit"], Dirty: labels[LabelPrefix+"source.dirty"] == "true"}
 	}
 	return info
 }

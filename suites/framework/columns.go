@@ -302,6 +302,10 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 		info := p.infos[c.release]
 		c.meta.Image = info.Tag
 		c.meta.GlanceVersion = image.UpstreamVersion(info.Versions["glance"])
+		if t := info.Source; t != nil {
+			c.meta.Source = &reports.SourceTree{Version: t.Version, Commit: t.Commit, Dirty: t.Dirty}
+			c.meta.GlanceVersion = "source " + t.Version
+		}
 		c.meta.Packages = merged(info.Versions, nil)
 		c.meta.Archive = info.Archive
 		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" || c.err != nil {
