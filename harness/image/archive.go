@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -47,17 +48,17 @@ type ArchiveDate struct {
 	Date  string `json:"date"`
 }
 
-// Archive is the state of the archives an image installs from: the Release dates of its
-// suites, and a short key that changes when any of them does. The archive republishes a suite
-// when one of its packages changes, so a new key is what makes a nightly build today's packages
-// while an unchanged archive reuses the image it already built.
+// Archive is the state of the archives an image installs from: a short key that changes when
+// the package list of any suite it installs from does (the SHA256 its Release file gives for each
+// component's binary Packages index), and the Release dates, for the reader. The date alone
+// would not do: the security archive re-signs its Release weekly with nothing new in it.
 type Archive struct {
 	Key   string
 	Dates []ArchiveDate
 }
 
-// ReadArchive asks each of the recipe's archives for its suite's Release date (a few KiB each)
-// and sets the recipe's Archive, and so its tag.
+// ReadArchive asks each of the recipe's archives for its suite's Release file and sets the
+// recipe's Archive, and so its tag.
 func (r *Recipe) ReadArchive(ctx context.Context, m Mirrors) error {
 	h := sha256.New()
 	var dates []ArchiveDate
@@ -66,63 +67,99 @@ func (r *Recipe) ReadArchive(ctx context.Context, m Mirrors) error {
 		if err != nil {
 			return err
 		}
-		date, err := releaseDate(ctx, src)
+		rel, err := readRelease(ctx, src)
 		if err != nil {
 			return err
 		}
-		// The key follows the archive, not the mirror that serves it.
-		fmt.Fprintf(h, "%s %s\n", src.Suite, date)
-		dates = append(dates, ArchiveDate{Suite: src.Suite, Date: date})
+		for _, comp := range src.Components {
+			index := comp + "/binary-" + debianArch() + "/Packages"
+			sum, ok := rel.sha256[index]
+			if !ok {
+				return fmt.Errorf("the Release file of %s %s lists no %s", src.URI, src.Suite, index)
+			}
+			// The key follows the archive's content, not the mirror that serves it.
+			fmt.Fprintf(h, "%s %s %s\n", src.Suite, index, sum)
+		}
+		dates = append(dates, ArchiveDate{Suite: src.Suite, Date: rel.date})
 	}
 	r.Archive = Archive{Key: hex.EncodeToString(h.Sum(nil))[:8], Dates: dates}
 	return nil
 }
 
+// debianArch is this machine's architecture as Debian names it (images are built for it).
+func debianArch() string {
+	if a, ok := map[string]string{"386": "i386", "arm": "armhf"}[runtime.GOARCH]; ok {
+		return a
+	}
+	return runtime.GOARCH // amd64, arm64, ppc64le, s390x, riscv64: the same names
+}
+
 var archiveClient = &http.Client{Timeout: 30 * time.Second}
 
-// releaseDate reads the Date field of a suite's InRelease file.
-func releaseDate(ctx context.Context, src source) (string, error) {
+// release is what is read of a suite's Release file: its date, and the SHA256 of each file it
+// lists.
+type release struct {
+	date   string
+	sha256 map[string]string
+}
+
+// readRelease fetches and reads a suite's InRelease file.
+func readRelease(ctx context.Context, src source) (release, error) {
 	url := src.URI + "/dists/" + src.Suite + "/InRelease"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return "", err
+		return release{}, err
 	}
 	resp, err := archiveClient.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("reading the archive's date: %w (an image pinned with --images-from needs no archive)", err)
+		return release{}, fmt.Errorf("reading the archive's state: %w (an image pinned with --images-from needs no archive)", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("reading the archive's date: GET %s: %s", url, resp.Status)
+		return release{}, fmt.Errorf("reading the archive's state: GET %s: %s", url, resp.Status)
 	}
-	date, err := dateField(bufio.NewScanner(resp.Body))
+	rel, err := parseRelease(bufio.NewScanner(resp.Body))
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", url, err)
+		return release{}, fmt.Errorf("%s: %w", url, err)
 	}
-	return date, nil
+	return rel, nil
 }
 
-// dateField finds "Date: ..." among a Release file's header fields (after the signature's own
-// header in an InRelease file), as RFC 3339 in UTC.
-func dateField(sc *bufio.Scanner) (string, error) {
+// parseRelease reads a Release file (inside an InRelease file's signature): "Date: ..." as
+// RFC 3339 in UTC, and the lines of its SHA256 section (" <sum> <size> <path>").
+func parseRelease(sc *bufio.Scanner) (release, error) {
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	rel := release{sha256: map[string]string{}}
+	section := ""
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, "MD5Sum:") || strings.HasPrefix(line, "SHA256:") {
-			break // the file lists begin: the header had no date
+		if strings.HasPrefix(line, "-----BEGIN PGP SIGNATURE") {
+			break
 		}
-		if v, ok := strings.CutPrefix(line, "Date:"); ok {
-			t, err := time.Parse(time.RFC1123, strings.TrimSpace(v))
+		if !strings.HasPrefix(line, " ") {
+			section, _, _ = strings.Cut(line, ":")
+		}
+		switch {
+		case section == "Date" && rel.date == "":
+			v := strings.TrimSpace(strings.TrimPrefix(line, "Date:"))
+			t, err := time.Parse(time.RFC1123, v)
 			if err != nil {
-				// Release files say "UTC" where RFC1123 parsing wants a zone it knows.
-				if t, err = time.Parse("Mon, 02 Jan 2006 15:04:05 MST", strings.TrimSpace(v)); err != nil {
-					return "", fmt.Errorf("unreadable Date %q", v)
+				if t, err = time.Parse(time.RFC1123Z, v); err != nil {
+					return release{}, fmt.Errorf("unreadable Date %q", v)
 				}
 			}
-			return t.UTC().Format(time.RFC3339), nil
+			rel.date = t.UTC().Format(time.RFC3339)
+		case section == "SHA256" && strings.HasPrefix(line, " "):
+			if f := strings.Fields(line); len(f) == 3 {
+				rel.sha256[f[2]] = f[0]
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", err
+		return release{}, err
 	}
-	return "", fmt.Errorf("no Date field")
+	if rel.date == "" {
+		return release{}, fmt.Errorf("no Date field")
+	}
+	return rel, nil
 }

@@ -85,15 +85,20 @@ func TestParseSourcePutsInTheMirrors(t *testing.T) {
 	}
 }
 
-func TestDateFieldOfAnInReleaseFile(t *testing.T) {
+func TestReleaseFileGivesDateAndPackageIndexSums(t *testing.T) {
 	inRelease := "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nOrigin: Debian\nCodename: bookworm\n" +
-		"Date: Sat, 11 Jul 2026 10:16:37 UTC\nAcquire-By-Hash: yes\nSHA256:\n abc 12 main/Release\n"
-	got, err := dateField(bufio.NewScanner(strings.NewReader(inRelease)))
-	if err != nil || got != "2026-07-11T10:16:37Z" {
-		t.Fatalf("got %q, %v", got, err)
+		"Date: Sat, 11 Jul 2026 10:16:37 UTC\nAcquire-By-Hash: yes\nMD5Sum:\n aa11 12 main/binary-amd64/Packages\n" +
+		"SHA256:\n bb22 12 main/binary-amd64/Packages\n cc33 5 main/binary-amd64/Packages.xz\n" +
+		"-----BEGIN PGP SIGNATURE-----\n dd44 1 main/binary-amd64/Packages\n"
+	rel, err := parseRelease(bufio.NewScanner(strings.NewReader(inRelease)))
+	if err != nil || rel.date != "2026-07-11T10:16:37Z" {
+		t.Fatalf("date %q, %v", rel.date, err)
 	}
-	if _, err := dateField(bufio.NewScanner(strings.NewReader("Origin: Debian\nSHA256:\nDate: x\n"))); err == nil {
-		t.Fatal("a Date among the file lists was taken for the header's")
+	if got := rel.sha256["main/binary-amd64/Packages"]; got != "bb22" {
+		t.Fatalf("the Packages index's SHA256 is %q, want bb22 (not the MD5 section's, not the signature's)", got)
+	}
+	if _, err := parseRelease(bufio.NewScanner(strings.NewReader("Origin: Debian\nSHA256:\n bb22 1 x\n"))); err == nil {
+		t.Fatal("a Release file without a Date was read")
 	}
 }
 
