@@ -73,7 +73,7 @@ certify: build
 ## test: vet, unit tests (no Docker), and one real end-to-end run of the standalone column
 test: test-deps vet unit e2e
 
-## images: build the Glance images that are missing (cached by a hash of their recipe)
+## images: build the Glance images that are missing (tagged by their recipe and the archive's package indexes)
 images: deps build
 	$(BIN)/glance-conformance images --releases '$(RELEASES)' $(IMAGE_FLAGS)
 
@@ -121,5 +121,5 @@ $(BIN)/docker-registry:
 unit:
 	GC_BROWSER_TEST=$(BROWSER_TEST) $(GO) test -count=1 ./...
 
-e2e: deps build
+e2e: deps build $(BIN)/docker-registry
 	$(GO) test -tags e2e -count=1 -timeout 60m -v -run 'TestEndToEnd' ./cmd/glance-conformance

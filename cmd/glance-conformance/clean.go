@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"path/filepath"
 
 	"flag"
 	"fmt"
@@ -23,6 +24,10 @@ func cleanCmd(args []string) error {
 	defer done()
 	n, err := eng.Sweep(ctx, engine.ProjectLabel, "true")
 	fmt.Printf("clean: removed %d containers, networks and volumes\n", n)
-	// The files through which processes took turns making images: ours alone.
-	return errors.Join(err, os.RemoveAll(image.LockDir))
+	// The files through which processes took turns making images: ours alone, by their names.
+	locks, _ := filepath.Glob(filepath.Join(image.LockDir, "image-*"))
+	for _, l := range locks {
+		err = errors.Join(err, os.Remove(l))
+	}
+	return err
 }

@@ -170,8 +170,9 @@ func TestEndToEndNightlyScript(t *testing.T) {
 }
 
 // TestEndToEndRegistry is the round trip a CI's nodes make through a shared registry: Debian's
-// docker-registry started here on loopback, bookworm's image pushed to it, the local image
-// removed, and a column run from the image pulled back.
+// docker-registry started here on loopback, bookworm's image pushed to it (images --push), a
+// copy under a tag of the test's own pushed and removed here, and a column run from that tag,
+// pinned with --images-from and pulled back from the registry.
 func TestEndToEndRegistry(t *testing.T) {
 	top, _ := filepath.Abs(root)
 	dir := t.TempDir()
@@ -219,13 +220,23 @@ func TestEndToEndRegistry(t *testing.T) {
 	if pushed == nil {
 		t.Fatal("images --push did not push bookworm's image")
 	}
-	tag := pushed[1]
-	// The image this tool made; the run must bring it back from the registry.
-	if out, err := exec.Command("docker", "rmi", tag).CombinedOutput(); err != nil {
-		t.Fatalf("docker rmi %s: %v: %s", tag, err, out)
+	// The round trip goes through a tag of the test's own, pinned with --images-from, so that the
+	// release's real tag, which other runs on this engine may be using, is never removed.
+	tag := "glance-conformance/glance:bookworm-e2e-registry-" + fmt.Sprint(os.Getpid())
+	for _, args := range [][]string{{"tag", pushed[1], tag}, {"tag", tag, registry + "/" + tag}, {"push", "--quiet", registry + "/" + tag},
+		{"rmi", registry + "/" + tag}, {"rmi", tag}} {
+		if out, err := exec.Command("docker", args...).CombinedOutput(); err != nil {
+			t.Fatalf("docker %v: %v: %s", args, err, out)
+		}
+	}
+	defer exec.Command("docker", "rmi", tag).Run() // the test's own tag, pulled back by the run
+	pin := reports.Matrix{Schema: reports.Schema, RunID: "pin", Columns: []reports.Column{{ID: "bookworm/standalone", Topology: "standalone", Release: "bookworm", Image: tag}}}
+	pinFile := filepath.Join(dir, "pin.json")
+	if err := pin.WriteJSON(pinFile); err != nil {
+		t.Fatal(err)
 	}
 	out := t.TempDir()
-	log := command("run", "--releases", "bookworm", "--topologies", "standalone", "--features", "api.versions", "--registry", registry, "--out", out)
+	log := command("run", "--releases", "bookworm", "--topologies", "standalone", "--features", "api.versions", "--registry", registry, "--images-from", pinFile, "--out", out)
 	if !strings.Contains(log, "image: "+tag+" pulled from "+registry) {
 		t.Errorf("the run did not pull %s from the registry", tag)
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"sync"
 	"time"
 
@@ -36,12 +37,12 @@ func imagesCmd(args []string) error {
 		ctx, stop := interruptContext()
 		defer stop()
 		mirrors := image.DefaultMirrors(img.mirror)
-		for _, s := range suites {
-			r, err := image.ForRelease(s, img.apt[s])
-			if err == nil {
-				err = r.ReadArchive(ctx, mirrors)
-			}
-			if err != nil {
+		recipes, err := img.recipes(suites, false)
+		if err != nil {
+			return err
+		}
+		for _, r := range recipes {
+			if err := r.ReadArchive(ctx, mirrors); err != nil {
 				return err
 			}
 			fmt.Println(r.Tag())
@@ -57,11 +58,15 @@ func imagesCmd(args []string) error {
 	return err
 }
 
+// registryRE is a registry as Docker tells it from a Docker Hub namespace: a first part with a
+// dot or a port, or localhost; no scheme.
+var registryRE = regexp.MustCompile(`^(localhost|[A-Za-z0-9.-]+\.[A-Za-z0-9-]+|[A-Za-z0-9.-]+:[0-9]+|\[[0-9a-fA-F:]+\](:[0-9]+)?)(:[0-9]+)?(/[a-z0-9._/-]+)?$`)
+
 // imageOptions say where the images come from; run, certify and images share them.
 type imageOptions struct {
 	mirror, registry, from string
 	push                   bool
-	glanceSrc              string // a Glance source tree to install over each release's package
+	glanceSrc              string              // a Glance source tree to install over each release's package
 	apt                    map[string][]string // apt sources by suite, from releases.yaml
 	pinned                 map[string]string   // image tag by suite, from --images-from or the rerun's matrix
 	strict                 bool                // a release pinned has no image: a usage error (else today's)
@@ -81,6 +86,9 @@ func (o *imageOptions) register(fs *flag.FlagSet) {
 func (o *imageOptions) check(deployments string, earlier *reports.Matrix) error {
 	if o.push && o.registry == "" {
 		return usagef("--push needs --registry")
+	}
+	if o.registry != "" && !registryRE.MatchString(o.registry) {
+		return usagef("--registry %q: want host:port[/path] (a host with a dot or a port, or localhost; no scheme), or Docker would read it as a Docker Hub namespace", o.registry)
 	}
 	if o.glanceSrc != "" {
 		t, err := image.ReadTree(o.glanceSrc)
@@ -144,6 +152,28 @@ func openEngine() (context.Context, *engine.Engine, func(), error) {
 	return ctx, eng, func() { eng.Close(); stop() }, nil
 }
 
+// recipes checks what can be checked of the selected releases' images before anything is built
+// or emptied: their recipes (apt sources) and, when images are pinned, that each release has one.
+func (o imageOptions) recipes(suites []string, say bool) ([]image.Recipe, error) {
+	var out []image.Recipe
+	for _, s := range suites {
+		r, err := image.ForRelease(s, o.apt[s])
+		if err != nil {
+			return nil, usagef("deployments/base/releases.yaml: %v", err)
+		}
+		if _, ok := o.pinned[s]; o.pinned != nil && !ok {
+			if o.strict {
+				return nil, usagef("--images-from %s has no image of release %s", o.from, s)
+			}
+			if say {
+				fmt.Fprintf(os.Stderr, "image: the matrix rerun recorded no image of %s: today's is used\n", s)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // ensureImages finds, pulls or builds the images and returns what is known of each, by suite.
 func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, o imageOptions) (map[string]image.Info, error) {
 	src := image.Source{Mirrors: image.DefaultMirrors(o.mirror), Registry: o.registry, Push: o.push}
@@ -152,19 +182,12 @@ func ensureImages(ctx context.Context, eng *engine.Engine, suites []string, o im
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, len(suites))
-	for _, s := range suites {
-		if _, ok := o.pinned[s]; o.pinned != nil && !ok {
-			if o.strict {
-				return nil, usagef("--images-from %s has no image of release %s", o.from, s)
-			}
-			fmt.Fprintf(os.Stderr, "image: the matrix rerun recorded no image of %s: today's is used\n", s)
-		}
+	recipes, err := o.recipes(suites, true)
+	if err != nil {
+		return nil, err
 	}
 	for i, s := range suites {
-		r, err := image.ForRelease(s, o.apt[s])
-		if err != nil {
-			return nil, err
-		}
+		r := recipes[i]
 		pinned, isPinned := o.pinned[s]
 		wg.Add(1)
 		go func() {

@@ -138,6 +138,9 @@ func runCmd(args []string) error {
 		return usagef("Ginkgo's CLI %s missing: build it with `go build -o %s github.com/onsi/ginkgo/v2/ginkgo` (make conformance does)", o.ginkgo, o.ginkgo)
 	}
 
+	if _, err := o.images.recipes(suites, false); err != nil {
+		return err
+	}
 	// Before anything is built or started: a folder we may not empty ends the run at once.
 	if err := prepareOutput(o.out); err != nil {
 		return err

@@ -5,8 +5,8 @@ package deploy
 
 import (
 	"bytes"
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -309,7 +309,7 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 	if err != nil {
 		return s, err
 	}
-	return s, waitReady(ctx, s.c, spec, col.speaksTLS(spec))
+	return s, col.waitReady(ctx, s.c, spec, col.speaksTLS(spec))
 }
 
 // addTLSFiles writes the column's authority (where the topology names a file for it) into a
@@ -352,7 +352,7 @@ func (col *Column) TLSConfig() *tls.Config {
 
 // waitReady polls the container's readiness from inside it (so back-end containers with no
 // published port are checked the same way), and gives up at once if the container exits.
-func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topology.Container, https bool) error {
+func (col *Column) waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topology.Container, https bool) error {
 	scheme := "http"
 	if https {
 		// Asked from inside the container, where the certificate's names need not resolve.
@@ -370,7 +370,7 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 			return err
 		}
 		if !state.Running {
-			return fmt.Errorf("exited with status %d before it was ready%s", state.ExitCode, lastLogLines(ctx, c, 3))
+			return fmt.Errorf("exited with status %d before it was ready%s", state.ExitCode, col.lastLogLines(ctx, c, 3))
 		}
 		ok := true
 		if spec.Ready.HTTPPath != "" {
@@ -409,8 +409,16 @@ func waitReady(ctx context.Context, c *testcontainers.DockerContainer, spec topo
 	}
 }
 
+// redact blots the column's secrets out of what the harness is about to write.
+func (col *Column) redact(s string) string {
+	for _, secret := range col.secrets {
+		s = strings.ReplaceAll(s, secret, Redacted)
+	}
+	return s
+}
+
 // lastLogLines is the end of a container's log, for an error saying why it stopped.
-func lastLogLines(ctx context.Context, c *testcontainers.DockerContainer, n int) string {
+func (col *Column) lastLogLines(ctx context.Context, c *testcontainers.DockerContainer, n int) string {
 	logs, err := c.Logs(ctx)
 	if err != nil {
 		return ""
@@ -423,7 +431,7 @@ func lastLogLines(ctx context.Context, c *testcontainers.DockerContainer, n int)
 	if len(lines) == 0 || lines[0] == "" {
 		return ""
 	}
-	return "; its log ends: " + strings.Join(lines, " | ")
+	return "; its log ends: " + col.redact(strings.Join(lines, " | "))
 }
 
 // Endpoint implements Deployment.
@@ -437,9 +445,7 @@ func (col *Column) LogsSince(ctx context.Context, t time.Time) map[string]string
 		if err != nil {
 			logs += fmt.Sprintf("\n[harness: reading logs failed: %v]", err)
 		}
-		for _, secret := range col.secrets {
-			logs = strings.ReplaceAll(logs, secret, Redacted)
-		}
+		logs = col.redact(logs)
 		out[s.name] = logs
 	}
 	return out
@@ -498,7 +504,7 @@ func (col *Column) Restart(ctx context.Context) error {
 		if err := col.eng.Restart(ctx, s.c.GetContainerID(), 5*time.Second); err != nil {
 			return fmt.Errorf("restarting %s: %w", spec.Name, err)
 		}
-		if err := waitReady(ctx, s.c, spec, col.speaksTLS(spec)); err != nil {
+		if err := col.waitReady(ctx, s.c, spec, col.speaksTLS(spec)); err != nil {
 			return fmt.Errorf("container %s after a restart: %w", spec.Name, err)
 		}
 	}

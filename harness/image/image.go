@@ -149,7 +149,9 @@ type Mirrors struct{ Main, Security string }
 // main is overridden when not "".
 func DefaultMirrors(main string) Mirrors {
 	candidates := []string{"/etc/apt/sources.list"}
-	if more, _ := filepath.Glob("/etc/apt/sources.list.d/*"); more != nil {
+	// What apt reads: *.list and *.sources (not *.save, *.disabled, *.dpkg-old).
+	for _, pattern := range []string{"/etc/apt/sources.list.d/*.list", "/etc/apt/sources.list.d/*.sources"} {
+		more, _ := filepath.Glob(pattern)
 		candidates = append(candidates, more...)
 	}
 	m := Mirrors{Main: main}

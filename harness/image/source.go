@@ -104,7 +104,9 @@ func pull(ctx context.Context, registry, tag string, log io.Writer) (bool, error
 	out, err := exec.CommandContext(ctx, "docker", "pull", "--quiet", ref).CombinedOutput()
 	if err != nil {
 		msg := strings.ToLower(string(out))
-		if strings.Contains(msg, "manifest unknown") || strings.Contains(msg, "not found") {
+		// The registry's own answers for a tag or repository it does not hold (distribution's
+		// MANIFEST_UNKNOWN, NAME_UNKNOWN); anything else (a host that is no registry) is an error.
+		if strings.Contains(msg, "manifest unknown") || strings.Contains(msg, "name unknown") {
 			fmt.Fprintf(log, "image: %s is not in %s\n", tag, registry)
 			return false, nil
 		}

@@ -79,7 +79,7 @@ type TLS struct {
 	CertFile string `yaml:"certFile"` // the server certificate
 	KeyFile  string `yaml:"keyFile"`  // its private key
 	PEMFile  string `yaml:"pemFile"`  // certificate then key, in one file
-	CAFile   string `yaml:"caFile"`   // the authority's certificate, in every container (optional)
+	CAFile   string `yaml:"caFile"`   // the authority's certificate, in each of the topology's containers (optional)
 }
 
 // Cloud is one clouds.yaml entry of a deployment: a user in a project of its Keystone.

@@ -306,7 +306,7 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 			c.meta.Source = &reports.SourceTree{Version: t.Version, Commit: t.Commit, Dirty: t.Dirty}
 			c.meta.GlanceVersion = "source " + t.Version
 		}
-		c.meta.Packages = merged(info.Versions, nil)
+		c.meta.Packages = c.packages(info)
 		c.meta.Archive = info.Archive
 		if c.na = missingNeed(ctx, cfg, c, info.Tag, probed); c.na != "" || c.err != nil {
 			c.meta.NotApplicable = c.na
@@ -352,6 +352,23 @@ func merged[V any](a, b map[string]V) map[string]V {
 	for _, m := range []map[string]V{a, b} {
 		for k, v := range m {
 			out[k] = v
+		}
+	}
+	return out
+}
+
+// glanceLibraries are the packages of Glance itself and of the libraries whose versions have
+// decided cells (oslo.log's lock, webob's body handling, the stores), in every column.
+var glanceLibraries = []string{"glance", "glance_store", "oslo.log", "webob", "eventlet", "keystonemiddleware"}
+
+// packages are the versions a baseline comparison names beside this column's cells: Glance and
+// its libraries, the interpreter and the database, and the servers the column runs (not every
+// server the image holds: apache's version says nothing of an nginx column).
+func (c *column) packages(info image.Info) map[string]string {
+	out := map[string]string{}
+	for _, name := range append(append(append([]string{}, glanceLibraries...), alwaysServers...), c.top.Servers...) {
+		if v, ok := info.Versions[name]; ok {
+			out[name] = v
 		}
 	}
 	return out

@@ -31,6 +31,8 @@ const (
 	probeTimeout  = 20 * time.Second
 	// restartTimeout bounds the restart and the wait until the column is ready again.
 	restartTimeout = 6 * time.Minute
+	// freshProbePause separates the two probes of a column just started (probeFresh).
+	freshProbePause = 5 * time.Second
 )
 
 // NativeThreadsFeature is the row of oslo.log's green logging lock under native threads
@@ -111,7 +113,18 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 func (c *column) probeFresh(ctx context.Context) {
 	sc := c.ownClient()
 	defer imageapi.CloseIdle(sc)
-	if failures := probe(ctx, sc, probeTimeout); len(failures) > 0 {
+	failures := probe(ctx, sc, probeTimeout)
+	if len(failures) > 0 {
+		// Asked again after a pause: a column is unprobed only for a state that persists, not for
+		// a moment of a loaded machine.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(freshProbePause):
+		}
+		failures = probe(ctx, sc, probeTimeout)
+	}
+	if len(failures) > 0 {
 		c.unprobed = true
 		c.meta.Unprobed = fmt.Sprintf("the liveness probe (GET v2/images?limit=1) already failed on the column just started (%s): no spec is blamed for it, and none is followed by a restart", Summarize(failures))
 		statusf("%s: %s", c.id, c.meta.Unprobed)
