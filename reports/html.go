@@ -99,7 +99,7 @@ td.cell.selected{outline:3px solid #1565c0}
 {{end}}</tbody></table>{{end}}
 <h2>Columns</h2>
 <table><thead><tr><th>column</th><th>Glance</th><th>servers</th><th>started in</th><th>note</th></tr></thead><tbody>
-{{range .M.Columns}}<tr><td>{{.ID}}</td><td>{{.GlanceBuild}}</td><td>{{range $k, $v := .Servers}}{{$k}} {{$v}}<br>{{end}}</td><td>{{printf "%.1f" .StartSeconds}}s</td><td>{{.Description}}{{if .Unprobed}}<br>{{.Unprobed}}{{end}}{{if .NotApplicable}}<br>not provided: {{.NotApplicable}}{{end}}{{if .Error}}<br>did not start: {{.Error}}{{end}}</td></tr>
+{{range .M.Columns}}<tr><td>{{.ID}}</td><td>{{.GlanceBuild}}</td><td>{{range $k, $v := .Servers}}{{$k}} {{$v}}<br>{{end}}</td><td>{{printf "%.1f" .StartSeconds}}s</td><td>{{.Description}}{{if .Restarted}}<br>{{.Restarted}}{{end}}{{if .Unprobed}}<br>{{.Unprobed}}{{end}}{{if .NotApplicable}}<br>not provided: {{.NotApplicable}}{{end}}{{if .Error}}<br>did not start: {{.Error}}{{end}}</td></tr>
 {{end}}</tbody></table>
 <div id="detail"><b id="detail-title"></b> <a href="#" id="detail-close">close</a><div id="detail-body"></div></div>
 <script>

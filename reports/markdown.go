@@ -67,8 +67,10 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 			servers = append(servers, k+" "+c.Servers[k])
 		}
 		note := c.Description
-		if c.Unprobed != "" {
-			note += "; " + c.Unprobed
+		for _, more := range []string{c.Restarted, c.Unprobed} {
+			if more != "" {
+				note += "; " + more
+			}
 		}
 		if c.NotApplicable != "" {
 			note = "not provided: " + c.NotApplicable

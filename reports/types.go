@@ -86,8 +86,11 @@ type Column struct {
 	// APIVersions are the image API versions the endpoint listed when the column began
 	// ("v2.16 CURRENT"), as GET /versions answered them.
 	APIVersions []string `json:"api_versions,omitempty"`
+	// Restarted says why the column was restarted before its first spec (it did not answer
+	// the liveness probe just after it started).
+	Restarted string `json:"restarted,omitempty"`
 	// Unprobed says why no spec of the column was followed by the liveness probe: the probe
-	// already failed on the column just started, so no spec could have caused it.
+	// already failed on the column just started, and after a restart, so no spec caused it.
 	Unprobed      string `json:"unprobed,omitempty"`
 	NotApplicable string `json:"not_applicable,omitempty"` // why the release does not provide this topology
 	Error         string `json:"error,omitempty"`          // why it did not start

@@ -31,8 +31,6 @@ const (
 	probeTimeout  = 20 * time.Second
 	// restartTimeout bounds the restart and the wait until the column is ready again.
 	restartTimeout = 6 * time.Minute
-	// freshProbePause separates the two probes of a column just started (probeFresh).
-	freshProbePause = 5 * time.Second
 )
 
 // NativeThreadsFeature is the row of oslo.log's green logging lock under native threads
@@ -106,38 +104,56 @@ func (t *Target) keepAnswering(ctx SpecContext) {
 	Fail(what)
 }
 
-// probeFresh probes the column just started, before any spec. A column that fails the probe
-// already (a front end answering 502 to every API call, say) is not probed after its specs:
-// none of them caused it, and a restart gives back the same column. Each spec's own requests
-// still give its verdict.
+// probeFresh probes the column just started, before any spec. A column that does not answer it
+// is restarted once, as after a spec (a server can stall at its first requests: oslo.log's green
+// lock under native threads struck so); one that still fails it is broken in a lasting way (a
+// front end answering 502 to every API call, say) and is not probed after its specs: none of them
+// caused it, and a restart gives back the same column. Each spec's own requests still give its
+// verdict.
 func (c *column) probeFresh(ctx context.Context) {
 	sc := c.ownClient()
 	defer imageapi.CloseIdle(sc)
 	failures := probe(ctx, sc, probeTimeout)
-	if len(failures) > 0 {
-		// Asked again after a pause: a column is unprobed only for a state that persists, not for
-		// a moment of a loaded machine.
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(freshProbePause):
+	if len(failures) == 0 {
+		return
+	}
+	first := Summarize(failures)
+	stalled := c.logsHave(ctx, time.Time{}, nativeThreadsSignature...)
+	dir := filepath.Join(shared.cfg.Out, "logs", c.id, "before-restart-0")
+	_ = c.dep.SaveLogs(context.WithoutCancel(ctx), dir)
+	rctx, cancel := context.WithTimeout(ctx, restartTimeout)
+	err := c.dep.Restart(rctx)
+	cancel()
+	if err == nil {
+		c.restarts++
+		note := fmt.Sprintf("the column did not answer the liveness probe just after it started (%s) and was restarted before its first spec (logs until then: logs/%s/before-restart-0)", first, c.id)
+		if stalled {
+			note += fmt.Sprintf("; Glance's log had eventlet's lock hand-over failing across threads: %s's finding", NativeThreadsFeature)
 		}
-		failures = probe(ctx, sc, probeTimeout)
+		c.meta.Restarted = note
+		statusf("%s: %s", c.id, note)
+		if failures = probe(ctx, sc, probeTimeout); len(failures) == 0 {
+			return
+		}
 	}
-	if len(failures) > 0 {
-		c.unprobed = true
-		c.meta.Unprobed = fmt.Sprintf("the liveness probe (GET v2/images?limit=1) already failed on the column just started (%s): no spec is blamed for it, and none is followed by a restart", Summarize(failures))
-		statusf("%s: %s", c.id, c.meta.Unprobed)
-	}
+	c.unprobed = true
+	c.meta.Unprobed = fmt.Sprintf("the liveness probe (GET v2/images?limit=1) fails on the column just started, and again after a restart (%s): no spec is blamed for it, and none is followed by a restart", first)
+	statusf("%s: %s", c.id, c.meta.Unprobed)
 }
 
 // glanceLogsHave tells whether the log of one of Glance's containers since the spec began holds
 // every one of the lines.
 func (t *Target) glanceLogsHave(ctx context.Context, lines ...string) bool {
+	return t.col.logsHave(ctx, t.began, lines...)
+}
+
+// logsHave tells whether the log of one of the column's Glance containers since a moment holds
+// every one of the lines.
+func (c *column) logsHave(ctx context.Context, since time.Time, lines ...string) bool {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	logs := t.ServerLogs(ctx)
-	for _, comp := range t.col.dep.GlanceComponents() {
+	logs := c.dep.LogsSince(ctx, since)
+	for _, comp := range c.dep.GlanceComponents() {
 		if logHas(logs[comp], lines...) {
 			return true
 		}
