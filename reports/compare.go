@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,7 +57,7 @@ func (m *Matrix) Compare(base *Matrix, source string) *Comparison {
 			byChange[ch] = append(byChange[ch], col.ID)
 		}
 	}
-	for _, ch := range sortedKeys(byChange) {
+	for _, ch := range slices.Sorted(maps.Keys(byChange)) {
 		c.Packages = append(c.Packages, PackageChange{Change: ch, Columns: byChange[ch]})
 	}
 	for _, now := range m.Cells {
@@ -93,7 +95,7 @@ func packageChanges(m, base *Matrix) map[string][]string {
 			}
 		}
 		var changes []string
-		for _, name := range sortedKeys(names) {
+		for _, name := range slices.Sorted(maps.Keys(names)) {
 			a, inWas := was.Packages[name]
 			b, inNow := now.Packages[name]
 			switch {

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -63,7 +64,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n## Columns\n\n| column | Glance | servers | started in | specs took | note |\n|---|---|---|---|---|---|\n")
 	for _, c := range m.Columns {
 		var servers []string
-		for _, k := range sortedKeys(c.Servers) {
+		for _, k := range slices.Sorted(maps.Keys(c.Servers)) {
 			servers = append(servers, k+" "+c.Servers[k])
 		}
 		note := c.Description
@@ -147,15 +148,6 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 func escape(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // specSeconds is how long a column's specs ran, added up.

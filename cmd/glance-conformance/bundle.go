@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -57,7 +58,7 @@ func writeManifest(dir string) error {
 		return err
 	}
 	var b strings.Builder
-	for _, name := range sortedKeys(sums) {
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
 		fmt.Fprintf(&b, "%s  %s\n", sums[name], name)
 	}
 	return os.WriteFile(filepath.Join(dir, manifestName), []byte(b.String()), 0o644)
@@ -88,16 +89,6 @@ func hashTree(dir string) (map[string]string, error) {
 	return sums, err
 }
 
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // verifyCmd checks that a certification bundle is complete and unaltered: every file its
 // manifest names is there with the same hash, and nothing was added. Exit 0 when it is, 1 when
 // it is not (each difference on its own line), 2 for a folder that is no bundle.
@@ -119,7 +110,7 @@ func verifyCmd(args []string) error {
 		return err
 	}
 	var problems []string
-	for _, name := range sortedKeys(want) {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
 		switch h, ok := got[name]; {
 		case !ok:
 			problems = append(problems, name+": missing")
@@ -127,7 +118,7 @@ func verifyCmd(args []string) error {
 			problems = append(problems, name+": changed")
 		}
 	}
-	for _, name := range sortedKeys(got) {
+	for _, name := range slices.Sorted(maps.Keys(got)) {
 		if _, ok := want[name]; !ok {
 			problems = append(problems, name+": not in the manifest (added)")
 		}

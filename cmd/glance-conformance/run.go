@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -379,7 +381,7 @@ func rerunSelection(cells []reports.Cell) (filter string, topologies, releases [
 		rel, top, _ := strings.Cut(col, "/")
 		sel = append(sel, fmt.Sprintf("(%s%s && %s%s && (%s))", feature.TopologyLabelPrefix, top, feature.ReleaseLabelPrefix, rel, strings.Join(features[col], " || ")))
 	}
-	return strings.Join(sel, " || "), sortedKeys(tops), sortedKeys(rels)
+	return strings.Join(sel, " || "), slices.Sorted(maps.Keys(tops)), slices.Sorted(maps.Keys(rels))
 }
 
 // unrunnable names the cells of an earlier matrix this checkout cannot run again: a feature it

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -324,7 +325,7 @@ func (t *Target) recordEvidenceOnFailure(ctx SpecContext) {
 	ev.Exchanges = collapse(t.rec.Exchanges(), 25)
 	needles := append(t.rec.RequestIDs(), t.ids...)
 	logs := t.col.dep.LogsSince(context.WithoutCancel(ctx), t.began.Add(-time.Second))
-	for _, name := range sortedKeys(logs) {
+	for _, name := range slices.Sorted(maps.Keys(logs)) {
 		for _, l := range evidence.MatchLines(logs[name], needles, 25) {
 			ev.Logs = append(ev.Logs, "log "+name+": "+l)
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gophercloud/gophercloud/v2"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -35,15 +37,6 @@ func pathOf(raw string) string {
 		return u.RequestURI()
 	}
 	return raw
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func IsStatus(err error, code int) bool { return gophercloud.ResponseCodeIs(err, code) }
@@ -101,7 +94,7 @@ func Summarize(failures []string) string {
 	for _, f := range failures {
 		count[f]++
 	}
-	keys := sortedKeys(count)
+	keys := slices.Sorted(maps.Keys(count))
 	sort.SliceStable(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
 	var parts []string
 	for _, k := range keys {
