@@ -56,9 +56,14 @@ func ReadTree(path string) (Tree, error) {
 		st, _ := git(abs, "status", "--porcelain", "--untracked-files=no")
 		t.Dirty = st != ""
 	}
-	if t.hash, err = hashTree(abs); err != nil {
+	content, err := hashTree(abs)
+	if err != nil {
 		return Tree{}, err
 	}
+	// The image's labels name the tree's version and commit, so they are part of its identity:
+	// the same files under another commit are another image, or its report would name the old one.
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s %s %s %t", content, t.Version, t.Commit, t.Dirty)))
+	t.hash = hex.EncodeToString(h[:])[:12]
 	return t, nil
 }
 
