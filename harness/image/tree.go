@@ -21,6 +21,9 @@ import (
 //go:embed recipe-src/install-tree.py
 var installTreeScript []byte
 
+// treeRecipe names how WithTree builds around the script; changing how is changing the tag.
+const treeRecipe = "docker run (sleep as command); exec install-tree.py; docker commit (2)"
+
 // Tree is a Glance source tree to test instead of the release's packaged Glance (a change under
 // review, or master): its code replaces the packaged one, over the release's packaged
 // dependencies, and nothing is fetched.
@@ -75,6 +78,7 @@ func git(dir string, args ...string) (string, error) {
 // hashTree digests every file that would be installed, by path and content.
 func hashTree(root string) (string, error) {
 	h := sha256.New()
+	h.Write([]byte(treeRecipe + "\n"))
 	h.Write(installTreeScript)
 	var paths []string
 	for _, top := range installed {
@@ -130,8 +134,11 @@ func WithTree(ctx context.Context, eng *engine.Engine, base Info, t Tree, log io
 		builder := "gc-image-src-" + t.hash
 		exec.Command("docker", "rm", "-f", builder).Run() // a leftover of an interrupted build
 		defer exec.Command("docker", "rm", "-f", builder).Run()
+		// sleep as the command, not the entrypoint: docker commit keeps an entrypoint (an
+		// ENTRYPOINT [] change does not clear it), and every image built on this one would run
+		// its command as sleep's arguments.
 		if err := docker(ctx, "run", "-d", "--name", builder, "--label", engine.ProjectLabel+"=true",
-			"--entrypoint", "sleep", base.Tag, "infinity"); err != nil {
+			base.Tag, "sleep", "infinity"); err != nil {
 			return err
 		}
 		if err := docker(ctx, "exec", builder, "mkdir", "-p", "/src"); err != nil {
@@ -158,7 +165,7 @@ func WithTree(ctx context.Context, eng *engine.Engine, base Info, t Tree, log io
 			"--change", fmt.Sprintf("LABEL %ssource.version=%q", LabelPrefix, t.Version),
 			"--change", fmt.Sprintf("LABEL %ssource.commit=%q", LabelPrefix, t.Commit),
 			"--change", fmt.Sprintf("LABEL %ssource.dirty=%t", LabelPrefix, t.Dirty),
-			"--change", `ENTRYPOINT []`, "--change", `CMD ["/bin/bash"]`, builder, tag}
+			"--change", `CMD ["/bin/bash"]`, builder, tag}
 		return docker(ctx, commit...)
 	})
 }
