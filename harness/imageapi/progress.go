@@ -11,7 +11,7 @@ import (
 )
 
 // StallTimeout is how long a request or answer body may move no byte at all before the request
-// fails. A bound on the whole request would fail a 1.1 GiB upload on a slow or busy host although
+// fails. A bound on the whole request would fail a large (1 GiB + 1 MiB) upload on a slow or busy host although
 // every byte moves; a body that stops moving is what a server that no longer reads or writes
 // looks like. 60 s is what the servers under test themselves allow a silent peer (uWSGI's
 // socket-timeout and http-timeout, Apache's Timeout in its shipped default config is 300 s, and
