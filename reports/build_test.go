@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -398,6 +399,11 @@ func TestCompareAndMerge(t *testing.T) {
 	}
 	if strings.Join(c.NewFeatures, ",") != "f2" || strings.Join(c.MissingFeatures, ",") != "gone" || strings.Join(c.MissingColumns, ",") != "r/old" {
 		t.Fatalf("new/missing: %+v", c)
+	}
+	// Columns a run did not select are one line, not one each.
+	wide := &Matrix{Columns: []Column{{ID: "r/a"}, {ID: "r/b"}, {ID: "r/c"}}, Features: now.Features, Cells: now.Cells}
+	if lines := now.Compare(wide, "wide.json").Lines(); !slices.Contains(lines, "missing columns (2): r/b, r/c") {
+		t.Errorf("missing columns: %q", lines)
 	}
 	if again := base.Compare(base, "base.json"); again.Regressed() || len(again.Lines()) != 0 {
 		t.Fatalf("a matrix against itself: %+v", again)

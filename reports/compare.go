@@ -182,8 +182,13 @@ func (c *Comparison) Lines() []string {
 		label string
 		ids   []string
 	}{{"new feature", c.NewFeatures}, {"missing feature", c.MissingFeatures}, {"new column", c.NewColumns}, {"missing column", c.MissingColumns}} {
-		for _, id := range what.ids {
-			out = append(out, fmt.Sprintf("%-10s %s", what.label, id))
+		// One line a kind: a run of one release against a full baseline misses 28 columns,
+		// which are one fact, not 28 changes.
+		switch n := len(what.ids); {
+		case n == 1:
+			out = append(out, fmt.Sprintf("%-10s %s", what.label, what.ids[0]))
+		case n > 1:
+			out = append(out, fmt.Sprintf("%ss (%d): %s", what.label, n, strings.Join(what.ids, ", ")))
 		}
 	}
 	return out
