@@ -63,9 +63,10 @@ func ReadTree(path string) (Tree, error) {
 	if err != nil {
 		return Tree{}, err
 	}
-	// The image's labels name the tree's version and commit, so they are part of its identity:
-	// the same files under another commit are another image, or its report would name the old one.
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s %s %s %t", content, t.Version, t.Commit, t.Dirty)))
+	// The image's identity: how it is built (the recipe and the script), the files, and the
+	// version and commit its labels name (the same files under another commit are another image,
+	// or its report would name the old one).
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\n%x\n%s %s %s %t", treeRecipe, sha256.Sum256(installTreeScript), content, t.Version, t.Commit, t.Dirty)))
 	t.hash = hex.EncodeToString(h[:])[:12]
 	return t, nil
 }
@@ -78,8 +79,6 @@ func git(dir string, args ...string) (string, error) {
 // hashTree digests every file that would be installed, by path and content.
 func hashTree(root string) (string, error) {
 	h := sha256.New()
-	h.Write([]byte(treeRecipe + "\n"))
-	h.Write(installTreeScript)
 	var paths []string
 	for _, top := range installed {
 		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
