@@ -17,6 +17,10 @@ LABELS     :=
 OUT        := out
 KEEP       :=
 PROCS      :=
+# IDENTITY=keystone: every column authenticates through one Keystone started for the run
+# (keystonemiddleware's authtoken in Glance's pipeline; the specs' parts are Keystone users);
+# default: the trusted identity headers (README.md, Identity)
+IDENTITY   :=
 # RERUN_FAILED=path/to/matrix.json: run again only its failed and errored cells (OUT elsewhere),
 # with the images that matrix used
 RERUN_FAILED :=
@@ -50,14 +54,14 @@ CERT_OUT     := out/certification
 ## help: this list (the default target)
 help:
 	@sed -n 's/^## \([a-z-]*\): /  make \1\t/p' $(firstword $(MAKEFILE_LIST)) | expand -t 24
-	@echo; echo "  Selection: TOPOLOGIES= RELEASES= FEATURES= LABELS= OUT= KEEP=1 BASELINE= PROCS= (README.md, Selecting)"
+	@echo; echo "  Selection: TOPOLOGIES= RELEASES= FEATURES= LABELS= OUT= KEEP=1 BASELINE= PROCS= IDENTITY= (README.md, Selecting)"
 	@echo "  Images:    REGISTRY= PUSH=1 IMAGES_FROM= GLANCE_SRC= (README.md, Images a CI can cache and share; Testing a Glance tree)"
 
 ## conformance: build what is missing, run the matrix, write out/
 conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
-		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)') $(IMAGE_FLAGS)
+		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)') $(if $(IDENTITY),--identity '$(IDENTITY)') $(IMAGE_FLAGS)
 
 ## list: print the cells a selection would run (same variables as conformance); nothing is built or started
 list: build

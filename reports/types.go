@@ -43,6 +43,17 @@ type Matrix struct {
 	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
+// Identity is the run's identity: "keystone" when its columns authenticated through the run's
+// Keystone, "" for the trusted headers.
+func (m *Matrix) Identity() string {
+	for _, c := range m.Columns {
+		if c.Identity != "" {
+			return "keystone"
+		}
+	}
+	return ""
+}
+
 // ColumnID is the one place a column's id is formed: release/topology.
 func ColumnID(release, topology string) string { return release + "/" + topology }
 
@@ -94,7 +105,10 @@ type Column struct {
 	Unprobed      string `json:"unprobed,omitempty"`
 	NotApplicable string `json:"not_applicable,omitempty"` // why the release does not provide this topology
 	Error         string `json:"error,omitempty"`          // why it did not start
-	// Accounts, on a certified cloud, describe the account playing each part (never a secret).
+	// Identity says which Keystone the column authenticated through ("" : the trusted headers).
+	Identity string `json:"identity,omitempty"`
+	// Accounts, with Keystone or on a certified cloud, describe the account playing each part
+	// (never a secret).
 	Accounts []string `json:"accounts,omitempty"`
 }
 

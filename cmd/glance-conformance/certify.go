@@ -125,8 +125,8 @@ func certifyCmd(args []string) error {
 		if err != nil {
 			return usagef("%v", err)
 		}
-		if len(top.Clouds) == 0 {
-			return usagef("deployment %s offers no clouds to certify through", o.start)
+		if top.Identity != topology.IdentityKeystone {
+			return usagef("deployment %s does not authenticate through Keystone (identity: keystone): it offers no clouds to certify through", o.start)
 		}
 		suites, err := parseReleases(o.deployments, o.release)
 		if err != nil {

@@ -35,6 +35,7 @@ type runOptions struct {
 	list                                        bool
 	rerunFailed                                 string
 	procs                                       int
+	identity                                    string
 }
 
 func runCmd(args []string) error {
@@ -54,6 +55,7 @@ func runCmd(args []string) error {
 	fs.BoolVar(&o.list, "list", false, "print the cells the selection picks and stop (nothing is built or started)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite's processes (go build github.com/onsi/ginkgo/v2/ginkgo)")
+	fs.StringVar(&o.identity, "identity", "", "how the columns' clients identify themselves: empty for the trusted headers, or \"keystone\": one Keystone for the run, tokens checked by keystonemiddleware in every column")
 	fs.IntVar(&o.procs, "procs", 3, "Ginkgo processes testing columns side by side (ginkgo --procs; benchmarks still run one at a time; 3 measured fastest on 2 cores)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -63,6 +65,9 @@ func runCmd(args []string) error {
 	}
 	if o.procs < 1 {
 		return usagef("--procs must be at least 1, got %d", o.procs)
+	}
+	if o.identity != "" && o.identity != runconfig.IdentityKeystone {
+		return usagef("--identity %q: want %q, or nothing for the trusted headers", o.identity, runconfig.IdentityKeystone)
 	}
 
 	// Everything the user can get wrong is checked before anything starts.
@@ -108,6 +113,10 @@ func runCmd(args []string) error {
 			fmt.Printf("%s has no failed or errored cell: nothing to rerun\n", o.rerunFailed)
 			return nil
 		}
+		if o.identity != "" {
+			return usagef("--rerun-failed runs with the identity of the matrix it reruns: give no --identity with it")
+		}
+		o.identity = earlier.Identity()
 		var topNames, relNames []string
 		filter, topNames, relNames = rerunSelection(failed)
 		if tops, err = topology.Select(o.deployments, strings.Join(topNames, ",")); err != nil {
@@ -168,7 +177,7 @@ func runCmd(args []string) error {
 	deployments, _ := filepath.Abs(o.deployments)
 	out, _ := filepath.Abs(o.out)
 	procs := min(o.procs, len(tops)*len(suites))
-	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names,
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names, Identity: o.identity,
 		Progress: filepath.Join(out, "progress.log"), Registry: o.images.registry, Push: o.images.push}
 	if procs > 1 {
 		run.HostLock = filepath.Join(out, "host.lock")

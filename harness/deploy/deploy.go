@@ -76,10 +76,19 @@ type Options struct {
 	// topology.Release), besides @PUBLIC_ENDPOINT@.
 	Placeholders map[string]string
 	Extras       []Extra
+	// Attach are running containers of another deployment joined to the column's network
+	// before its own start, each under its alias (the run's shared Keystone, as "keystone").
+	Attach []Attachment
 	// Secrets are blotted out (Redacted) of every log this Column returns or saves.
 	Secrets []string
 	// Progress, if set, receives one line per step.
 	Progress func(format string, args ...any)
+}
+
+// Attachment is a container of another deployment that a column's containers reach by Alias.
+type Attachment struct {
+	ContainerID string
+	Alias       string
 }
 
 // Column is one started topology: its network and containers.
@@ -98,6 +107,7 @@ type Column struct {
 	publish   engine.PublishAddress
 	// authority signs the entrypoint's certificate when the topology speaks HTTPS (nil: HTTP).
 	authority *pki.Authority
+	attached  []string // IDs of the containers Options.Attach joined to the network
 }
 
 // Redacted replaces a secret wherever the harness writes what could hold one.
@@ -158,6 +168,14 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		return col, fmt.Errorf("creating the column's network: %w", err)
 	}
 	col.network = colNet
+	for _, a := range opts.Attach {
+		if err := eng.Attach(ctx, colNet.ID, a.ContainerID, a.Alias); err != nil {
+			return col, fmt.Errorf("attaching %s to the column's network: %w", a.Alias, err)
+		}
+		col.mu.Lock()
+		col.attached = append(col.attached, a.ContainerID)
+		col.mu.Unlock()
+	}
 
 	type unit struct {
 		spec  topology.Container
@@ -437,6 +455,16 @@ func (col *Column) lastLogLines(ctx context.Context, c *testcontainers.DockerCon
 // Endpoint implements Deployment.
 func (col *Column) Endpoint() string { return col.endpoint }
 
+// ContainerID returns the ID of the column's container with that name ("" when none started).
+func (col *Column) ContainerID(name string) string {
+	for _, s := range col.containers() {
+		if s.name == name {
+			return s.c.GetContainerID()
+		}
+	}
+	return ""
+}
+
 // LogsSince implements Deployment.
 func (col *Column) LogsSince(ctx context.Context, t time.Time) map[string]string {
 	out := map[string]string{}
@@ -548,10 +576,13 @@ func (col *Column) Stop(ctx context.Context) error {
 	}
 	col.mu.Lock()
 	col.started = nil
-	net := col.network
-	col.network = nil
+	net, attached := col.network, col.attached
+	col.network, col.attached = nil, nil
 	col.mu.Unlock()
 	if net != nil {
+		for _, id := range attached {
+			errs = append(errs, col.eng.Detach(ctx, net.ID, id))
+		}
 		errs = append(errs, net.Remove(ctx))
 	}
 	return errors.Join(errs...)

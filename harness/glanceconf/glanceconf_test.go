@@ -128,3 +128,26 @@ func TestContinuationLines(t *testing.T) {
 		t.Fatalf("got %q", v)
 	}
 }
+
+func TestWithKeystoneSwitchesTheTrustedFlavorAndAddsAuthtoken(t *testing.T) {
+	conf := "[DEFAULT]\ndebug = true\n[paste_deploy]\nflavor = trusted+cachemanagement\n"
+	out, err := WithKeystone(conf, "[keystone_authtoken]\nauth_url = http://keystone:5000/v3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ini, _ := ParseINI(out)
+	if f, _ := ini.Get("paste_deploy", "flavor"); f != "keystone+cachemanagement" {
+		t.Errorf("flavor %q, want keystone+cachemanagement", f)
+	}
+	if u, _ := ini.Get("keystone_authtoken", "auth_url"); u != "http://keystone:5000/v3" {
+		t.Errorf("auth_url %q", u)
+	}
+	if d, _ := ini.Get("DEFAULT", "debug"); d != "true" {
+		t.Errorf("the rest of the file was lost: %q", out)
+	}
+	for _, flavor := range []string{"keystone", "trustedfoo", ""} {
+		if _, err := WithKeystone("[paste_deploy]\nflavor = "+flavor+"\n", ""); err == nil {
+			t.Errorf("flavor %q: switched, want an error", flavor)
+		}
+	}
+}

@@ -94,3 +94,22 @@ func RenderAPIConf(base string, overrides ...string) (string, error) {
 	}
 	return ini.String(), nil
 }
+
+// WithKeystone turns a rendered glance-api.conf that uses the trusted identity into its Keystone
+// twin: the paste flavor "trusted[+suffix]" becomes "keystone[+suffix]" (the same pipeline with
+// authtoken), and authtoken (the [keystone_authtoken] section, which may be empty) is merged
+// over it. A flavor that is not a trusted one is an error: that column's identity is its own.
+func WithKeystone(conf, authtoken string) (string, error) {
+	out, err := RenderAPIConf(conf, authtoken)
+	if err != nil {
+		return "", err
+	}
+	ini, _ := ParseINI(out) // rendered above
+	flavor, _ := ini.Get("paste_deploy", "flavor")
+	rest, ok := strings.CutPrefix(flavor, TrustedFlavor)
+	if !ok || (rest != "" && !strings.HasPrefix(rest, "+")) {
+		return "", fmt.Errorf("glance-api.conf's paste flavor is %q, not the %q flavor or one of its variants: cannot switch it to Keystone", flavor, TrustedFlavor)
+	}
+	ini.Set("paste_deploy", "flavor", "keystone"+rest)
+	return ini.String(), nil
+}

@@ -54,11 +54,11 @@ type Topology struct {
 	// Matrix, when false, keeps the topology out of the matrix: it is a deployment for another
 	// purpose (the keystone certification target), started only when named.
 	Matrix *bool `yaml:"matrix"`
-	// Clouds are the clouds.yaml entries a Keystone-authenticated deployment offers, generated
-	// once it runs (auth_url from the container AuthContainer publishes, passwords @SECRET@).
-	Clouds []Cloud `yaml:"clouds"`
-	// AuthContainer names the container serving Keystone, when Clouds are given.
-	AuthContainer string `yaml:"authContainer"`
+	// Identity "keystone" makes the topology authenticate through the run's shared Keystone
+	// (base/identity.yaml) whatever the run's identity: a deployment that exists to be signed
+	// in to, as the keystone certification target. "" follows the run (trusted headers unless
+	// IDENTITY=keystone).
+	Identity string `yaml:"identity"`
 	// TLS, when set, makes the entrypoint speak HTTPS: a certificate authority and a server
 	// certificate are made for each column, written where TLS names them in the entrypoint
 	// container, and clients trust that authority only.
@@ -82,7 +82,7 @@ type TLS struct {
 	CAFile   string `yaml:"caFile"`   // the authority's certificate, in each of the topology's containers (optional)
 }
 
-// Cloud is one clouds.yaml entry of a deployment: a user in a project of its Keystone.
+// Cloud is one clouds.yaml entry the shared Keystone offers: a user in a project.
 type Cloud struct {
 	Name    string `yaml:"name"`
 	User    string `yaml:"user"`
@@ -245,13 +245,8 @@ func (t *Topology) validate() error {
 	if glances == 0 {
 		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
 	}
-	if len(t.Clouds) > 0 && !slices.ContainsFunc(t.Containers, func(c Container) bool { return c.Name == t.AuthContainer && c.Publish }) {
-		errs = append(errs, fmt.Errorf("clouds need authContainer to name a published container, got %q", t.AuthContainer))
-	}
-	for i, c := range t.Clouds {
-		if !nameRE.MatchString(c.Name) || c.User == "" || c.Project == "" || !slices.Contains(CloudParts, c.Plays) {
-			errs = append(errs, fmt.Errorf("clouds[%d]: want a name, user, project and plays (one of %v)", i, CloudParts))
-		}
+	if t.Identity != "" && t.Identity != IdentityKeystone {
+		errs = append(errs, fmt.Errorf("identity %q: want %q or nothing", t.Identity, IdentityKeystone))
 	}
 	if len(t.Servers) == 0 {
 		errs = append(errs, errors.New("servers is empty: name the server software the topology runs"))
@@ -338,32 +333,89 @@ type Services struct {
 
 // LoadServices reads and validates the base folder's services.yaml.
 func LoadServices(root string) (*Services, error) {
-	dir := filepath.Join(root, BaseDir)
-	raw, err := os.ReadFile(filepath.Join(dir, ServicesFile))
-	if err != nil {
-		return nil, fmt.Errorf("base services: %w", err)
+	s := &Services{}
+	if err := loadBase(root, ServicesFile, "base services", s, &s.APIVersion, &s.Containers); err != nil {
+		return nil, err
 	}
-	s := &Services{Dir: dir}
+	s.Dir = filepath.Join(root, BaseDir)
+	return s, nil
+}
+
+// IdentityFile, in the base folder, describes the Keystone a run's columns share.
+const IdentityFile = "identity.yaml"
+
+// IdentityKeystone is the identity that authenticates through the run's shared Keystone.
+const IdentityKeystone = "keystone"
+
+// IdentityService is the base folder's identity.yaml: the shared Keystone's containers (the one
+// published is the identity endpoint) and the clouds.yaml entries it offers.
+type IdentityService struct {
+	APIVersion string      `yaml:"apiVersion"`
+	Clouds     []Cloud     `yaml:"clouds"`
+	Containers []Container `yaml:"containers"`
+	Dir        string      `yaml:"-"`
+}
+
+// LoadIdentity reads and validates the base folder's identity.yaml.
+func LoadIdentity(root string) (*IdentityService, error) {
+	s := &IdentityService{}
+	if err := loadBase(root, IdentityFile, "identity service", s, &s.APIVersion, &s.Containers); err != nil {
+		return nil, err
+	}
+	s.Dir = filepath.Join(root, BaseDir)
+	var errs []error
+	if n := len(slices.DeleteFunc(slices.Clone(s.Containers), func(c Container) bool { return !c.Publish })); n != 1 {
+		errs = append(errs, fmt.Errorf("exactly one container must be published (the identity endpoint), found %d", n))
+	}
+	for i, c := range s.Clouds {
+		if !nameRE.MatchString(c.Name) || c.User == "" || c.Project == "" || !slices.Contains(CloudParts, c.Plays) {
+			errs = append(errs, fmt.Errorf("clouds[%d]: want a name, user, project and plays (one of %v)", i, CloudParts))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("identity service: %w", err)
+	}
+	return s, nil
+}
+
+// Endpoint returns the published container: the identity endpoint.
+func (s *IdentityService) Endpoint() Container {
+	for _, c := range s.Containers {
+		if c.Publish {
+			return c
+		}
+	}
+	return Container{}
+}
+
+// loadBase decodes a descriptor of the base folder into doc and validates its containers, which
+// are services: neither an entrypoint nor Glance.
+func loadBase(root, file, what string, doc any, apiVersion *string, containers *[]Container) error {
+	dir := filepath.Join(root, BaseDir)
+	raw, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
-	if err := dec.Decode(s); err != nil {
-		return nil, fmt.Errorf("base services: %s: %w", ServicesFile, err)
+	if err := dec.Decode(doc); err != nil {
+		return fmt.Errorf("%s: %s: %w", what, file, err)
 	}
 	var errs []error
-	if s.APIVersion != APIVersion {
-		errs = append(errs, fmt.Errorf("apiVersion is %q, want %q", s.APIVersion, APIVersion))
+	if *apiVersion != APIVersion {
+		errs = append(errs, fmt.Errorf("apiVersion is %q, want %q", *apiVersion, APIVersion))
 	}
-	for i := range s.Containers {
-		c := &s.Containers[i]
+	for i := range *containers {
+		c := &(*containers)[i]
 		if c.Entrypoint || c.Glance {
 			errs = append(errs, fmt.Errorf("service %s: a service is neither an entrypoint nor Glance", c.Name))
 		}
-		errs = append(errs, c.validate(fmt.Sprintf("services[%d] (%s)", i, c.Name), dir))
+		errs = append(errs, c.validate(fmt.Sprintf("containers[%d] (%s)", i, c.Name), dir))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("base services: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return s, nil
+	return nil
 }
 
 // Entrypoint returns the container whose port is the endpoint.

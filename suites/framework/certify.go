@@ -6,22 +6,19 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
 
 	"github.com/glance-conformance/glance-conformance/harness/cloud"
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
-	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
 )
 
 // Certification: the same specs against one Glance that authenticates through Keystone, either
-// an existing cloud or a deployment of ours that offers clouds (runconfig.Certify). The specs act
+// an existing cloud or a deployment of ours with identity: keystone (runconfig.Certify). The specs act
 // as the cloud's accounts, and skip what the cloud was not set up or given accounts for.
 
 // existingCloudRelease is the release of an existing cloud's column: what it runs is its own.
@@ -56,12 +53,10 @@ func (c *column) openAccounts(ctx context.Context, names map[string]string) erro
 		}
 		c.parts[part] = imageapi.Identity{Part: part, ProjectID: a.ProjectID, UserID: a.UserID, Roles: a.Roles, Token: a.Token}
 		c.meta.Accounts = append(c.meta.Accounts, part+": "+a.String())
-		if part == imageapi.PartMain {
+		if part == imageapi.PartMain && c.dep == nil { // a cloud we did not start: its catalog names it
 			c.tls = a.TLS
-			if c.dep == nil {
-				c.dep = existingCloud{endpoint: a.ImageEndpoint}
-				c.meta.Endpoint = a.ImageEndpoint
-			}
+			c.dep = existingCloud{endpoint: a.ImageEndpoint}
+			c.meta.Endpoint = a.ImageEndpoint
 		}
 	}
 	return nil
@@ -70,7 +65,7 @@ func (c *column) openAccounts(ctx context.Context, names map[string]string) erro
 // certificationSkip says why a feature cannot be judged on this certified column ("" when it
 // can): it needs server-side setup of ours, or an account the run was not given.
 func (c *column) certificationSkip(f feature.Feature) string {
-	if c.parts == nil {
+	if !c.certifying {
 		return ""
 	}
 	if f.Setup != "" {
@@ -91,54 +86,6 @@ func (c *column) certificationSkip(f feature.Feature) string {
 var partNeeded = map[string]string{
 	imageapi.PartMember: "a second user of the main project without admin (a second cloud entry: CLOUD_MEMBER=)",
 	imageapi.PartOther:  "a user of another project, for sharing (a third cloud entry: CLOUD_OTHER=)",
-}
-
-// openGeneratedClouds writes the clouds.yaml a started deployment offers (to a private file,
-// removed once read) and signs in through it exactly as for a vendor's cloud.
-func (c *column) openGeneratedClouds(ctx context.Context, authURL, secret string) error {
-	dir, err := os.MkdirTemp("", "glance-conformance-clouds-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "clouds.yaml")
-	if err := os.WriteFile(path, generatedClouds(c.top, authURL, secret), 0o600); err != nil {
-		return err
-	}
-	// Gophercloud's clouds support reads the file where OpenStack's tools would be told to.
-	os.Setenv("OS_CLIENT_CONFIG_FILE", path)
-	defer os.Unsetenv("OS_CLIENT_CONFIG_FILE")
-	names := map[string]string{}
-	for _, cl := range c.top.Clouds {
-		names[cl.Plays] = cl.Name // topology.CloudParts are imageapi's parts
-	}
-	return c.openAccounts(ctx, names)
-}
-
-// generatedClouds renders a topology's clouds as clouds.yaml.
-func generatedClouds(top *topology.Topology, authURL, secret string) []byte {
-	type auth struct {
-		AuthURL           string `yaml:"auth_url"`
-		Username          string `yaml:"username"`
-		Password          string `yaml:"password"`
-		ProjectName       string `yaml:"project_name"`
-		UserDomainName    string `yaml:"user_domain_name"`
-		ProjectDomainName string `yaml:"project_domain_name"`
-	}
-	type entry struct {
-		Auth     auth   `yaml:"auth"`
-		Region   string `yaml:"region_name"`
-		Iface    string `yaml:"interface"`
-		Identity int    `yaml:"identity_api_version"`
-	}
-	doc := struct {
-		Clouds map[string]entry `yaml:"clouds"`
-	}{Clouds: map[string]entry{}}
-	for _, cl := range top.Clouds {
-		doc.Clouds[cl.Name] = entry{Auth: auth{authURL + "/v3", cl.User, secret, cl.Project, "Default", "Default"}, Region: "RegionOne", Iface: "public", Identity: 3}
-	}
-	b, _ := yaml.Marshal(doc) // plain strings always encode
-	return b
 }
 
 // SecretEnv, when set, is the password of a started deployment's accounts instead of a random

@@ -21,6 +21,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/harness/engine"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
 	"github.com/glance-conformance/glance-conformance/harness/glanceconf"
+	"github.com/glance-conformance/glance-conformance/harness/identity"
 	"github.com/glance-conformance/glance-conformance/harness/image"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/harness/topology"
@@ -36,8 +37,11 @@ type column struct {
 	dep     deploy.Deployment
 	err     error
 	// Certification (certify.go): the accounts playing each part, and the cloud's TLS settings.
-	// parts is nil on the matrix's columns, which use the trusted identity headers.
-	parts   map[string]imageapi.Identity
+	// parts is nil on columns that use the trusted identity headers; with Keystone (identity.go)
+	// and on a certified cloud it holds the signed-in accounts.
+	parts map[string]imageapi.Identity
+	// certifying: the run certifies this column, so server-side setup of ours is not assumed.
+	certifying bool
 	tls     *tls.Config
 	na      string   // why the release does not provide this topology ("" when it does)
 	logTail []string // the last log lines of a column that did not start
@@ -60,6 +64,8 @@ var (
 		eng     *engine.Engine
 		cfg     *config
 		prep    *prepared
+		// identity is the run's Keystone, when a column uses it (identity.go).
+		identity identity.Service
 	}
 )
 
@@ -81,7 +87,7 @@ func defineColumns(cfg *config) {
 	Describe("matrix", func() {
 		for _, rel := range cfg.releases {
 			for _, top := range cfg.topologies {
-				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top}
+				col := &column{id: reports.ColumnID(rel, top.Name), release: rel, top: top, certifying: cfg.Certify != nil}
 				columns = append(columns, col)
 				Describe(col.id, Ordered, ContinueOnFailure, Label(feature.TopologyLabelPrefix+top.Name, feature.ReleaseLabelPrefix+rel), func() {
 					// Never fails: a column that does not start is each spec's error (or n/a) to
@@ -102,8 +108,13 @@ func defineColumns(cfg *config) {
 			statusf("measuring the client's own throughput (%d MiB, %d rounds)", benchmarkSize>>20, benchmarkRounds)
 			AddReportEntry(reports.ClientThroughputEntryName, measureClientLimit(ctx), ReportEntryVisibilityNever)
 		}
-		return nil
-	}, func(ctx SpecContext, _ []byte) {
+		return startIdentity(ctx, cfg)
+	}, func(ctx SpecContext, keystone []byte) {
+		if len(keystone) > 0 {
+			if err := json.Unmarshal(keystone, &shared.identity); err != nil {
+				Fail("the run's Keystone: " + err.Error())
+			}
+		}
 		shared.payload = payload.New(1, payload.DefaultSize)
 		var eng *engine.Engine
 		if !cfg.ExistingCloud() { // an existing cloud needs no Docker
@@ -254,6 +265,11 @@ type prepared struct {
 	base        string
 	baseFiles   map[string][]byte
 	services    []deploy.Extra
+	// The run's Keystone as the columns that use it see it: its clouds, and the
+	// [keystone_authtoken] merged over their glance-api.conf.
+	identityDesc *topology.IdentityService
+	identityConf string
+	identityErr  error
 }
 
 // prepareColumns reads the images and the base configuration, fills each column's metadata,
@@ -292,6 +308,14 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 	p.base, baseErr = topology.BaseGlanceConf(cfg.Deployments)
 	p.baseFiles, baseFilesErr = topology.BaseGlanceFiles(cfg.Deployments)
 	p.services, servicesErr = baseServices(cfg.Deployments)
+	if keystoneRelease(cols) != "" {
+		p.identityDesc, p.identityErr = topology.LoadIdentity(cfg.Deployments)
+		if p.identityErr == nil {
+			var b []byte
+			b, p.identityErr = os.ReadFile(filepath.Join(p.identityDesc.Dir, "identity", "glance-api.conf"))
+			p.identityConf = string(b)
+		}
+	}
 
 	probed := map[string]bool{} // image + path -> present
 	for _, c := range cols {
@@ -314,7 +338,14 @@ func prepareColumns(ctx context.Context, eng *engine.Engine, cfg *config, cols [
 			continue
 		}
 		serversErr := c.readServerVersions(info)
-		if err := firstErr(fileErrs[c.release], releasesErr, baseErr, baseFilesErr, servicesErr, serversErr); err != nil {
+		var identityErr error
+		if c.usesKeystone() {
+			identityErr = p.identityErr
+			if identityErr == nil && shared.identity.Err != "" {
+				identityErr = fmt.Errorf("the run's Keystone did not start: %s", shared.identity.Err)
+			}
+		}
+		if err := firstErr(fileErrs[c.release], releasesErr, baseErr, baseFilesErr, servicesErr, serversErr, identityErr); err != nil {
 			c.err = err
 			c.meta.Error = err.Error()
 			c.settled = true
@@ -432,11 +463,14 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	placeholders := rel.Placeholders
 	var secret string
 	var secrets []string
-	if len(c.top.Clouds) > 0 {
-		// Its accounts' password: random per run, redacted from every log and config we save.
-		secret = newSecret()
+	var attach []deploy.Attachment
+	if c.usesKeystone() {
+		// The Keystone accounts' password (glance's among them): random per run, redacted from
+		// every log and config we save.
+		secret = shared.identity.Secret
 		secrets = []string{secret}
-		placeholders = merged(placeholders, map[string]string{"SECRET": secret})
+		placeholders = merged(placeholders, map[string]string{"SECRET": secret, "IDENTITY_URL": shared.identity.URL})
+		attach = []deploy.Attachment{{ContainerID: shared.identity.ContainerID, Alias: identity.Alias}}
 	}
 	images, err := extendedImages(ctx, eng, info, c.top, image.Source{Registry: cfg.Registry, Push: cfg.Push}, c.meta.Servers, c.meta.Packages)
 	if err != nil {
@@ -448,6 +482,9 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	if err == nil {
 		var conf string
 		conf, err = glanceconf.RenderAPIConf(base, rel.GlanceConf, overrides)
+		if err == nil && c.usesKeystone() {
+			conf, err = glanceconf.WithKeystone(conf, p.identityConf)
+		}
 		files["/etc/glance/glance-api.conf"] = []byte(conf)
 	}
 	if err == nil {
@@ -465,6 +502,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		GlanceFiles:  files,
 		Placeholders: placeholders,
 		Secrets:      secrets,
+		Attach:       attach,
 		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{WebPayloadName: shared.payload.Data})),
 		Progress:     statusf,
 	})
@@ -491,8 +529,8 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		statusf("%s: did not start: %v", c.id, err)
 		return
 	}
-	if len(c.top.Clouds) > 0 {
-		if err := c.openGeneratedClouds(ctx, dep.Published[c.top.AuthContainer], secret); err != nil {
+	if c.usesKeystone() {
+		if err := c.signInToIdentity(ctx, p.identityDesc); err != nil {
 			c.err, c.meta.Error = err, err.Error()
 			statusf("%s: signing in: %v", c.id, err)
 		}

@@ -63,8 +63,8 @@ func loadConfig() (*config, error) {
 	case run.Certify != nil:
 		// A deployment that is no matrix column, started to be certified like a cloud.
 		t, err := topology.Load(filepath.Join(run.Deployments, run.Certify.Start))
-		if err == nil && len(t.Clouds) == 0 {
-			err = fmt.Errorf("certify %s: the topology offers no clouds to certify through", run.Certify.Start)
+		if err == nil && t.Identity != topology.IdentityKeystone {
+			err = fmt.Errorf("certify %s: the topology does not authenticate through Keystone (identity: keystone), so it offers no clouds to certify through", run.Certify.Start)
 		}
 		if err != nil {
 			return nil, err

@@ -47,9 +47,15 @@ type Run struct {
 	// packages) before it is built; Push sends the images the run uses to it.
 	Registry string `json:"registry,omitempty"`
 	Push     bool   `json:"push,omitempty"`
+	// Identity is how the columns' clients identify themselves: "" for the trusted headers (no
+	// Keystone), or "keystone": one Keystone for the run, tokens checked by keystonemiddleware.
+	Identity string `json:"identity,omitempty"`
 	// Certify is set when the run certifies one cloud instead of building a matrix.
 	Certify *Certify `json:"certify,omitempty"`
 }
+
+// IdentityKeystone is the identity that signs in to the run's shared Keystone.
+const IdentityKeystone = "keystone"
 
 // Release is a Debian release and the Glance image built from it.
 type Release struct {
@@ -121,6 +127,9 @@ func (r *Run) check(path string) error {
 		}
 	case len(r.Releases) == 0:
 		problems = append(problems, "no release")
+	}
+	if r.Identity != "" && r.Identity != IdentityKeystone {
+		problems = append(problems, fmt.Sprintf("identity %q: want %q or nothing (the trusted headers)", r.Identity, IdentityKeystone))
 	}
 	for _, rel := range r.Releases {
 		if rel.Name == "" || rel.Image == "" {
