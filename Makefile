@@ -48,7 +48,7 @@ PROFILE      := interop
 PRODUCT      :=
 CERT_OUT     := out/certification
 
-.PHONY: help conformance list certify test images clean deps test-deps build vet unit e2e features
+.PHONY: help conformance crosscheck list certify test images clean deps test-deps build vet unit e2e features
 
 # A bare `make` explains instead of starting a long run.
 ## help: this list (the default target)
@@ -62,6 +62,17 @@ conformance: deps build
 	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
 		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
 		$(if $(PROCS),--procs '$(PROCS)') $(if $(RERUN_FAILED),--rerun-failed '$(RERUN_FAILED)') $(if $(IDENTITY),--identity '$(IDENTITY)') $(IMAGE_FLAGS)
+
+# Crosscheck: TEMPEST=<regex of Tempest's tests> (default: every image API test), with the
+# selection variables above; always with IDENTITY=keystone (Tempest signs in through Keystone).
+TEMPEST := ^tempest\.api\.image\.
+
+## crosscheck: the matrix plus Tempest's own image API tests on each column, its verdicts beside the matrix's
+crosscheck: IDENTITY := keystone
+crosscheck: deps build
+	$(BIN)/glance-conformance run --out '$(OUT)' --releases '$(RELEASES)' --topologies '$(TOPOLOGIES)' \
+		--features '$(FEATURES)' --label-filter '$(LABELS)' $(if $(KEEP),--keep) $(if $(BASELINE),--baseline '$(BASELINE)') \
+		$(if $(PROCS),--procs '$(PROCS)') --identity '$(IDENTITY)' --tempest '$(TEMPEST)' $(IMAGE_FLAGS)
 
 ## list: print the cells a selection would run (same variables as conformance); nothing is built or started
 list: build

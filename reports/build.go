@@ -61,6 +61,14 @@ func Build(reports []types.Report, now time.Time) (*Matrix, error) {
 				}
 				m.throughput().Columns = append(m.throughput().Columns, t)
 			}
+			if e, ok := entry(sr, TempestEntryName); ok {
+				var t TempestRun
+				if err := json.Unmarshal([]byte(e), &t); err != nil {
+					return nil, fmt.Errorf("tempest entry: %w", err)
+				}
+				m.Tempest = append(m.Tempest, t)
+				continue
+			}
 			e, ok := entry(sr, CellEntryName)
 			if !ok {
 				if c, ok := cellWithoutEntry(sr); ok {

@@ -97,6 +97,15 @@ td.cell.selected{outline:3px solid #1565c0}
 <table><thead><tr><th>claim</th><th>says</th><th>releases</th><th>verdict</th><th>for / against</th></tr></thead><tbody>
 {{range .M.Claims}}<tr><td>{{.ID}}</td><td>{{.Quote}}<br><small>{{.Source.Document}}, {{.Source.Section}}, {{.Source.Revision}}</small></td><td>{{range .Releases}}{{.}} {{end}}</td><td><b>{{.Verdict}}</b></td><td>{{.Supporting}} / {{.Against}}</td></tr>
 {{end}}</tbody></table>{{end}}
+{{with .M.TempestSummaries}}<h2>Tempest's own verdict</h2>
+<p>Tempest's image API tests, run by Tempest itself against each column after its features (make crosscheck), each verdict set beside the matrix's parity claim for the test. Skipped tests, and tests the matrix makes no claim on, are not compared.</p>
+<table class="tempest"><thead><tr><th>column</th><th>Tempest</th><th>tests</th><th>passed</th><th>failed</th><th>skipped</th><th>agree</th><th>disagree (explained)</th><th>disagree (unexplained)</th><th>not compared</th><th>files</th></tr></thead><tbody>
+{{range .}}<tr><td>{{.Run.Column}}</td><td>{{.Run.Version}}</td>{{if .Run.Error}}<td colspan="8" class="error">error: {{.Run.Error}}</td>{{else}}<td>{{len .Run.Results}}</td><td>{{.Passed}}</td><td>{{.Failed}}</td><td>{{.Skipped}}</td><td>{{.Agree}}</td><td>{{.Explained}}</td><td{{if .Unexplained}} class="fail"{{end}}>{{.Unexplained}}</td><td>{{.None}}</td>{{end}}<td>{{.Run.Files}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{with .M.Disagreements}}<h3>Disagreements</h3>
+<table class="disagreements"><thead><tr><th>column</th><th>test</th><th>Tempest</th><th>matrix</th><th>whose</th><th>why</th></tr></thead><tbody>
+{{range .}}<tr><td>{{.Column}}</td><td>{{.Test}}</td><td>{{.Tempest}}{{if .Detail}}: {{.Detail}}{{end}}</td><td>{{.Claim}}</td>{{with .Explanation}}<td>{{.Kind}}</td><td>{{.Why}}</td>{{else}}<td class="fail">unexplained</td><td></td>{{end}}</tr>
+{{end}}</tbody></table>{{end}}
 <h2>Columns</h2>
 <table><thead><tr><th>column</th><th>Glance</th><th>servers</th><th>started in</th><th>note</th></tr></thead><tbody>
 {{range .M.Columns}}<tr><td>{{.ID}}</td><td>{{.GlanceBuild}}</td><td>{{range $k, $v := .Servers}}{{$k}} {{$v}}<br>{{end}}</td><td>{{printf "%.1f" .StartSeconds}}s</td><td>{{.Description}}{{if .Restarted}}<br>{{.Restarted}}{{end}}{{if .Unprobed}}<br>{{.Unprobed}}{{end}}{{if .NotApplicable}}<br>not provided: {{.NotApplicable}}{{end}}{{if .Error}}<br>did not start: {{.Error}}{{end}}</td></tr>

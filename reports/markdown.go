@@ -141,6 +141,7 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 	m.writeRerun(&b)
 	m.writeResent(&b)
 	m.writeTempestParity(&b)
+	m.writeTempestVerdict(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -41,6 +41,10 @@ type Matrix struct {
 	Claims []ClaimVerdict `json:"claims,omitempty"`
 	// Comparison is the diff against a baseline matrix, when one was given.
 	Comparison *Comparison `json:"comparison,omitempty"`
+	// Tempest is Tempest's own run against each column (make crosscheck), and Crosscheck its
+	// verdicts set beside the matrix's claims.
+	Tempest    []TempestRun        `json:"tempest,omitempty"`
+	Crosscheck []TempestComparison `json:"crosscheck,omitempty"`
 }
 
 // Identity is the run's identity: "keystone" when its columns authenticated through the run's

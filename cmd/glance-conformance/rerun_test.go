@@ -26,7 +26,7 @@ func TestARerunSelectsExactlyTheCellsThatDidNotPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells, err := selectedCells([]string{"bookworm", "sid"}, ts, filter)
+	cells, err := selectedCells([]string{"bookworm", "sid"}, ts, filter, false)
 	want := []cell{{"bookworm/mod_wsgi", "upload.chunked"}, {"sid/mod_wsgi", "image.tags"}}
 	if err != nil || len(cells) != 2 || cells[0] != want[0] || cells[1] != want[1] {
 		t.Errorf("selected %v (%v), want %v", cells, err, want)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -30,12 +31,14 @@ type runOptions struct {
 	out, deployments, suiteBinary               string
 	images                                      imageOptions
 	claims, baseline                            string
+	disagreements                               string
 	ginkgo                                      string
 	keep                                        bool
 	list                                        bool
 	rerunFailed                                 string
 	procs                                       int
 	identity                                    string
+	tempest                                     string
 }
 
 func runCmd(args []string) error {
@@ -50,12 +53,14 @@ func runCmd(args []string) error {
 	fs.StringVar(&o.suiteBinary, "suite", ".bin/suites.test", "the compiled suite (go test -c ./suites)")
 	o.images.register(fs)
 	fs.StringVar(&o.claims, "claims", "fixtures/claims.yaml", "the document's claims to compare the matrix with")
+	fs.StringVar(&o.disagreements, "disagreements", "fixtures/tempest/disagreements.yaml", "why Tempest and the matrix disagree where they do (with --tempest)")
 	fs.StringVar(&o.baseline, "baseline", "", "a matrix.json to compare with: regressions (a cell that passed there and not now) exit 3")
 	fs.StringVar(&o.rerunFailed, "rerun-failed", "", "a matrix.json: run again only its cells that failed or errored, and write it with them replaced (the selection comes from it)")
 	fs.BoolVar(&o.list, "list", false, "print the cells the selection picks and stop (nothing is built or started)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the containers running for inspection (make clean removes them)")
 	fs.StringVar(&o.ginkgo, "ginkgo", ".bin/ginkgo", "Ginkgo's CLI, which runs the suite's processes (go build github.com/onsi/ginkgo/v2/ginkgo)")
 	fs.StringVar(&o.identity, "identity", "", "how the columns' clients identify themselves: empty for the trusted headers, or \"keystone\": one Keystone for the run, tokens checked by keystonemiddleware in every column")
+	fs.StringVar(&o.tempest, "tempest", "", "also run Tempest's tests matching this regex against each column, after its features, and set its verdicts beside the matrix's (needs --identity keystone)")
 	fs.IntVar(&o.procs, "procs", 3, "Ginkgo processes testing columns side by side (ginkgo --procs; benchmarks still run one at a time; 3 measured fastest on 2 cores)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
@@ -68,6 +73,14 @@ func runCmd(args []string) error {
 	}
 	if o.identity != "" && o.identity != runconfig.IdentityKeystone {
 		return usagef("--identity %q: want %q, or nothing for the trusted headers", o.identity, runconfig.IdentityKeystone)
+	}
+	if o.tempest != "" {
+		if o.identity != runconfig.IdentityKeystone {
+			return usagef("--tempest needs --identity keystone: Tempest signs in through Keystone")
+		}
+		if _, err := regexp.Compile(o.tempest); err != nil {
+			return usagef("--tempest %q: %v", o.tempest, err)
+		}
 	}
 
 	// Everything the user can get wrong is checked before anything starts.
@@ -83,6 +96,10 @@ func runCmd(args []string) error {
 	if err != nil {
 		return usagef("claims: %v", err)
 	}
+	explanations, err := reports.LoadExplanations(o.disagreements)
+	if err != nil {
+		return usagef("disagreements: %v", err)
+	}
 	var baseline *reports.Matrix
 	if o.baseline != "" {
 		if baseline, err = reports.ReadJSON(o.baseline); err != nil {
@@ -92,6 +109,9 @@ func runCmd(args []string) error {
 	filter, err := feature.LabelFilter(o.features)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if filter != "" && o.tempest != "" { // some features, and each column's Tempest run
+		filter += " || " + feature.TempestLabel
 	}
 	filter = andFilters(filter, o.labelFilter)
 	var earlier *reports.Matrix
@@ -131,7 +151,7 @@ func runCmd(args []string) error {
 	if err := o.images.check(o.deployments, earlier); err != nil {
 		return err
 	}
-	cells, err := selectedCells(suites, tops, filter)
+	cells, err := selectedCells(suites, tops, filter, o.tempest != "")
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -177,7 +197,7 @@ func runCmd(args []string) error {
 	deployments, _ := filepath.Abs(o.deployments)
 	out, _ := filepath.Abs(o.out)
 	procs := min(o.procs, len(tops)*len(suites))
-	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names, Identity: o.identity,
+	run := runconfig.Run{ID: runID, Deployments: deployments, Out: out, Keep: o.keep, Topologies: names, Identity: o.identity, Tempest: o.tempest,
 		Progress: filepath.Join(out, "progress.log"), Registry: o.images.registry, Push: o.images.push}
 	if procs > 1 {
 		run.HostLock = filepath.Join(out, "host.lock")
@@ -208,7 +228,7 @@ func runCmd(args []string) error {
 	if !o.keep {
 		sweepRun(eng, runID)
 	}
-	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline, earlier, o.deployments}, suiteErr, time.Since(started), imageBuild)
+	err = writeReports(o.out, evaluation{runID, columnIDs(suites, names), claims, baseline, o.baseline, earlier, o.deployments, explanations}, suiteErr, time.Since(started), imageBuild)
 	if interrupted {
 		return resultError{fmt.Sprintf("interrupted: the matrix in %s is partial; containers removed", o.out), 1}
 	}
@@ -235,6 +255,8 @@ type evaluation struct {
 	baselinePath string
 	earlier      *reports.Matrix // the matrix a --rerun-failed run folds its cells into
 	deployments  string          // the topology folders, for how to fix a failed cell
+	// explanations say why Tempest and the matrix disagree where they do (make crosscheck).
+	explanations []reports.Explanation
 }
 
 func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild time.Duration) error {
@@ -269,6 +291,7 @@ func writeReports(out string, ev evaluation, suiteErr error, took, imageBuild ti
 	}
 	m.AddNearestPasses(columnFiles(ev.deployments, out, m))
 	m.Claims = m.EvaluateClaims(ev.claims)
+	m.Crosscheck = m.CompareTempest(ev.explanations)
 	if ev.baseline != nil {
 		m.Comparison = m.Compare(ev.baseline, ev.baselinePath)
 	}

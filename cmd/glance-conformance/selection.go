@@ -21,7 +21,7 @@ type cell struct{ column, feature string }
 
 // selectedCells lists the cells the label filter picks among the releases and topologies, in
 // the order the suite runs them (release by release, then the matrix's row order).
-func selectedCells(releases []string, tops []*topology.Topology, filter string) ([]cell, error) {
+func selectedCells(releases []string, tops []*topology.Topology, filter string, tempest bool) ([]cell, error) {
 	match := func([]string) bool { return true }
 	if strings.TrimSpace(filter) != "" {
 		f, err := types.ParseLabelFilter(filter)
@@ -38,9 +38,11 @@ func selectedCells(releases []string, tops []*topology.Topology, filter string) 
 					cells = append(cells, cell{reports.ColumnID(rel, top.Name), f.ID})
 				}
 			}
-			// The column's throughput benchmark, listed as such (it is no cell of the matrix).
-			if match([]string{feature.TopologyLabelPrefix + top.Name, feature.ReleaseLabelPrefix + rel, feature.BenchmarkLabel}) {
-				cells = append(cells, cell{reports.ColumnID(rel, top.Name), feature.BenchmarkLabel})
+			// The column's throughput benchmark and Tempest run, listed as such (no cells of the matrix).
+			for _, spec := range []string{feature.BenchmarkLabel, feature.TempestLabel} {
+				if (spec != feature.TempestLabel || tempest) && match([]string{feature.TopologyLabelPrefix + top.Name, feature.ReleaseLabelPrefix + rel, spec}) {
+					cells = append(cells, cell{reports.ColumnID(rel, top.Name), spec})
+				}
 			}
 		}
 	}

@@ -360,6 +360,15 @@ func (col *Column) speaksTLS(spec topology.Container) bool {
 	return col.authority != nil && spec.Entrypoint
 }
 
+// AuthorityPEM is the certificate of the column's authority, for clients outside this process
+// (Tempest); nil over HTTP.
+func (col *Column) AuthorityPEM() []byte {
+	if col.authority == nil {
+		return nil
+	}
+	return col.authority.CertPEM
+}
+
 // TLSConfig is what a client of the column trusts: its own authority only; nil over HTTP.
 func (col *Column) TLSConfig() *tls.Config {
 	if col.authority == nil {

@@ -89,6 +89,8 @@ type Cloud struct {
 	Project string `yaml:"project"`
 	// Plays is the part the entry plays in a certification: main, member or other (imageapi.PartMain, ...).
 	Plays string `yaml:"plays"`
+	// Roles are the roles the user has in the project, as Tempest's accounts file lists them.
+	Roles []string `yaml:"roles"`
 }
 
 // Need is a file the topology cannot run without, and what its absence means.

@@ -38,6 +38,8 @@ func (f Feature) Label() string { return LabelPrefix + f.ID }
 const (
 	// BenchmarkLabel marks each column's throughput benchmark, which is no feature.
 	BenchmarkLabel      = "benchmark"
+	// TempestLabel marks each column's crosscheck: Tempest's own tests (make crosscheck).
+	TempestLabel = "tempest"
 	LabelPrefix         = reports.FeatureLabelPrefix
 	TopologyLabelPrefix = "topology:"
 	ReleaseLabelPrefix  = "release:"

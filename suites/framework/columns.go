@@ -97,6 +97,9 @@ func defineColumns(cfg *config) {
 						defineSpec(col, s)
 					}
 					defineBenchmark(col)
+					if cfg.Tempest != "" {
+						defineTempest(col)
+					}
 				})
 			}
 		}
@@ -246,7 +249,11 @@ func leafLabels() []string {
 	for _, s := range specs {
 		out = append(out, s.feature.Label())
 	}
-	return append(out, BenchmarkLabel)
+	out = append(out, BenchmarkLabel)
+	if shared.cfg.Tempest != "" {
+		out = append(out, feature.TempestLabel)
+	}
+	return out
 }
 
 func labelFilter() types.LabelFilter {

@@ -50,6 +50,9 @@ type Run struct {
 	// Identity is how the columns' clients identify themselves: "" for the trusted headers (no
 	// Keystone), or "keystone": one Keystone for the run, tokens checked by keystonemiddleware.
 	Identity string `json:"identity,omitempty"`
+	// Tempest, when set, is the regex of Tempest's tests each column also runs (make
+	// crosscheck), after its features; it needs the Keystone identity.
+	Tempest string `json:"tempest,omitempty"`
 	// Certify is set when the run certifies one cloud instead of building a matrix.
 	Certify *Certify `json:"certify,omitempty"`
 }
@@ -130,6 +133,9 @@ func (r *Run) check(path string) error {
 	}
 	if r.Identity != "" && r.Identity != IdentityKeystone {
 		problems = append(problems, fmt.Sprintf("identity %q: want %q or nothing (the trusted headers)", r.Identity, IdentityKeystone))
+	}
+	if r.Tempest != "" && r.Identity != IdentityKeystone {
+		problems = append(problems, "tempest needs the keystone identity: Tempest signs in through Keystone")
 	}
 	for _, rel := range r.Releases {
 		if rel.Name == "" || rel.Image == "" {
