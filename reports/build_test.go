@@ -225,8 +225,8 @@ func TestTempestParity(t *testing.T) {
 			{Feature: "api.versions", Column: "r/a", Result: Pass}, {Feature: "api.versions", Column: "r/b", Result: Pass},
 			{Feature: "image.tags", Column: "r/a", Result: Pass}, {Feature: "image.tags", Column: "r/b", Result: Fail},
 			{Feature: "http.keep-alive", Column: "r/a", Result: Pass}, {Feature: "http.keep-alive", Column: "r/b", Result: Pass},
-			// r/c passes both tests' features but drops kept-alive connections: Tempest's next
-			// request on such a connection fails, so neither test passes there.
+			// r/c passes both tests' features but drops kept-alive connections unannounced, which
+			// Tempest's client lives through (the crosscheck saw it): both pass there too.
 			{Feature: "api.versions", Column: "r/c", Result: Pass}, {Feature: "image.tags", Column: "r/c", Result: Pass},
 			{Feature: "http.keep-alive", Column: "r/c", Result: Fail},
 		},
@@ -238,8 +238,8 @@ func TestTempestParity(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"the features of this run cover 2 of them",
-		"| `test_versions.VersionsTest.test_list_versions` | api.versions | r/a, r/b |",
-		"| `test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image` | image.tags | r/a |",
+		"| `test_versions.VersionsTest.test_list_versions` | api.versions | every column |",
+		"| `test_images_tags.ImagesTagsTest.test_update_delete_tags_for_image` | image.tags | r/a, r/c |",
 		"- `test_images_negative.ImagesNegativeTest.test_get_image_null_id`",
 	} {
 		if !strings.Contains(md, want) {
@@ -247,13 +247,6 @@ func TestTempestParity(t *testing.T) {
 		}
 	}
 
-	// Without http.keep-alive in the run, no Tempest test is claimed to pass anywhere.
-	m.Features = m.Features[:2]
-	b.Reset()
-	m.WriteMarkdown(&b)
-	if md := b.String(); !strings.Contains(md, "Not judged: `http.keep-alive` did not run") || strings.Contains(md, "| passes in |") {
-		t.Errorf("parity without http.keep-alive:\n%s", md)
-	}
 }
 
 func TestResentPerColumn(t *testing.T) {

@@ -746,3 +746,75 @@ func TestEndToEndGinkgoFocus(t *testing.T) {
 		t.Errorf("%d containers/networks/volumes left behind", n)
 	}
 }
+
+// TestEndToEndCrosscheck runs a short crosscheck as a user would (make crosscheck): the run's
+// Keystone, one column authenticating through it, a few features, and Tempest's
+// BasicOperationsImagesTest against the same column. The features pass with Keystone's tokens,
+// Tempest's verdicts are recorded and compared, its files are kept, and no output holds the
+// accounts' password or a token.
+func TestEndToEndCrosscheck(t *testing.T) {
+	secret := "gc-known-secret-" + time.Now().Format("150405.000000")
+	out := t.TempDir()
+	cmd := exec.Command("make", "-C", root, "crosscheck", "OUT="+out, "RELEASES=bookworm", "TOPOLOGIES=standalone",
+		"FEATURES=image.lifecycle,upload.chunked,download.integrity,image.deactivate,image.members", "TEMPEST=BasicOperationsImagesTest")
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(nested.source(), &log), io.MultiWriter(nested.source(), &log)
+	cmd.Env = append(os.Environ(), "GLANCE_CONFORMANCE_SECRET="+secret)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("make crosscheck: %v", err)
+	}
+	m, err := reports.ReadJSON(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 1 || !strings.HasPrefix(m.Columns[0].Identity, "Keystone ") || len(m.Columns[0].Accounts) != 3 || m.Identity() != "keystone" {
+		t.Fatalf("columns %+v, want bookworm/standalone signed in to the run's Keystone with three accounts", m.Columns)
+	}
+	for _, c := range m.Cells {
+		if c.Result != reports.Pass {
+			t.Errorf("%s with Keystone's tokens: %s: %s", c.Feature, c.Result, c.Reason)
+		}
+	}
+	if len(m.Tempest) != 1 || !strings.HasPrefix(m.Tempest[0].Version, "1:33.") || len(m.Tempest[0].Results) != 4 || m.Tempest[0].Error != "" {
+		t.Fatalf("tempest runs %+v, want one of Tempest 33 (bookworm's) with BasicOperationsImagesTest's 4 tests", m.Tempest)
+	}
+	verdicts := map[string]string{}
+	for _, c := range m.Crosscheck {
+		verdicts[strings.TrimPrefix(c.Test, "tempest.api.image.v2.test_images.BasicOperationsImagesTest.")] = c.Tempest + "/" + c.Verdict
+	}
+	for test, want := range map[string]string{
+		"test_delete_image": "pass/agree", "test_update_image": "pass/agree", "test_register_upload_get_image_file": "pass/agree",
+		"test_deactivate_reactivate_image": "pass/agree",
+	} {
+		if verdicts[test] != want {
+			t.Errorf("%s: %s, want %s", test, verdicts[test], want)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "matrix.md"))
+	if !strings.Contains(string(md), "## Tempest's own verdict") {
+		t.Error("matrix.md has no Tempest section")
+	}
+	for _, f := range []string{"tempest/bookworm/standalone/junit.xml", "tempest/bookworm/standalone/results.subunit", "tempest/bookworm/standalone/tempest.conf", "logs/identity/keystone.log"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, leak := range []string{secret, "gAAAAA"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("%s holds a secret (%.8s...)", p, leak)
+			}
+		}
+		return nil
+	})
+	if strings.Contains(log.String(), secret) {
+		t.Error("the terminal output holds the password")
+	}
+	if n := leftovers(t, m.RunID); n != 0 {
+		t.Errorf("%d containers/networks/volumes left behind", n)
+	}
+}
