@@ -401,3 +401,37 @@ var _ = framework.Conformance(feature.Feature{
 	_, err = images.Update(ctx, t.Client, img.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: protectedProperty, Value: "admin-changed"}}).Extract()
 	Expect(err).NotTo(HaveOccurred(), "the admin changing the protected property")
 })
+
+var _ = framework.Conformance(feature.Feature{
+	ID:      "image.owner",
+	Title:   "Image owner given by an admin",
+	Proves:  "an admin creates an image for another project (owner in the create body) and gives one of its own to that project (a JSON patch replacing /owner); each then reads as owned by that project",
+	Tempest: []string{"tempest.api.image.v2.admin.test_images.BasicOperationsImagesAdminTest.test_create_image_owner_param", "tempest.api.image.v2.admin.test_images.BasicOperationsImagesAdminTest.test_update_image_owner_param"},
+	Admin:   true,
+	Parts:   []string{feature.PartOther},
+}, func(ctx SpecContext, t *framework.Target) {
+	other := t.Identity(imageapi.Other).ProjectID
+	// Tempest's create_image(owner=...) puts owner in the body beside the image's other fields.
+	given := t.CreateImage(ctx, images.CreateOpts{Properties: map[string]string{"owner": other}})
+	Expect(given.Owner).To(Equal(other), "owner in the create answer")
+	Expect(t.GetImage(ctx, given.ID).Owner).To(Equal(other), "owner of the image created for the other project")
+
+	mine := t.CreateImage(ctx, images.CreateOpts{})
+	Expect(mine.Owner).To(Equal(t.Identity(imageapi.Main).ProjectID), "owner of an image created without one")
+	_, err := images.Update(ctx, t.Client, mine.ID, images.UpdateOpts{images.UpdateImageProperty{Op: images.ReplaceOp, Name: "owner", Value: other}}).Extract()
+	Expect(err).NotTo(HaveOccurred(), "PATCH replace /owner")
+	Expect(t.GetImage(ctx, mine.ID).Owner).To(Equal(other), "owner after the patch")
+})
+
+var _ = framework.Conformance(feature.Feature{
+	ID:      "image.empty-id",
+	Title:   "An empty image id",
+	Proves:  "GET and DELETE /v2/images/ (an image id of \"\", as Tempest's null-id tests send it) answer 404",
+	Tempest: []string{"tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_get_image_null_id", "tempest.api.image.v2.test_images_negative.ImagesNegativeTest.test_delete_image_null_id"},
+}, func(ctx SpecContext, t *framework.Target) {
+	for _, method := range []string{"GET", "DELETE"} {
+		r, err := imageapi.Do(ctx, t.Client, method, "v2/images/", nil, nil)
+		Expect(err).NotTo(HaveOccurred(), "%s /v2/images/", method)
+		Expect(r.Status).To(Equal(404), "%s /v2/images/ (an empty image id)", method)
+	}
+})

@@ -46,6 +46,9 @@ func TestUsageErrors(t *testing.T) {
 		"unfilled product":      {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--cloud", "x", "--product", template}, "fill in contact, product, vendor, version"},
 		"unknown cloud":         {[]string{"certify", "--suite", bin, "--ginkgo", bin, "--profiles", profiles, "--template", template, "--cloud", "nowhere-cloud"}, "cloud nowhere-cloud: clouds.yaml"},
 		"matrix-less topology":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--topologies", "keystone"}, "not a column of the matrix"},
+		"unknown identity":      {[]string{"run", "--deployments", deployments, "--suite", bin, "--identity", "ldap"}, `--identity "ldap"`},
+		"tempest, no keystone":  {[]string{"run", "--deployments", deployments, "--suite", bin, "--tempest", "image"}, "--tempest needs --identity keystone"},
+		"tempest regex":         {[]string{"run", "--deployments", deployments, "--suite", bin, "--identity", "keystone", "--tempest", "image("}, `--tempest "image("`},
 	}
 	for name, c := range cases {
 		err := dispatch(c.args)

@@ -96,9 +96,11 @@ func runCmd(args []string) error {
 	if err != nil {
 		return usagef("claims: %v", err)
 	}
-	explanations, err := reports.LoadExplanations(o.disagreements)
-	if err != nil {
-		return usagef("disagreements: %v", err)
+	var explanations []reports.Explanation
+	if o.tempest != "" {
+		if explanations, err = reports.LoadExplanations(o.disagreements); err != nil {
+			return usagef("disagreements: %v", err)
+		}
 	}
 	var baseline *reports.Matrix
 	if o.baseline != "" {
