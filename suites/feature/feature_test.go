@@ -48,19 +48,49 @@ func TestLookupAndLabelFilter(t *testing.T) {
 	Get("bogus")
 }
 
-func TestTempestNamesExistAtTheReferenceTag(t *testing.T) {
+func TestTempestNamesExistInAReferenceList(t *testing.T) {
 	known := map[string]bool{}
-	for _, n := range tempest.Tests() {
+	for _, n := range tempest.AllTests() {
 		known[n] = true
 	}
 	for _, f := range All() {
 		for _, n := range f.Tempest {
 			if n != "none" && !known[n] {
-				t.Errorf("%s maps to %q, which Tempest %s does not have", f.ID, n, tempest.Tag)
+				t.Errorf("%s maps to %q, which no reference list (fixtures/tempest) has", f.ID, n)
 			}
 			if n == "none" && len(f.Tempest) > 1 {
 				t.Errorf("%s: \"none\" must stand alone", f.ID)
 			}
+		}
+	}
+}
+
+// Every test of the reference lists has a feature or a reason in uncovered.yaml, never both.
+func TestEveryTempestTestIsCoveredOrSaysWhyNot(t *testing.T) {
+	uncovered, err := tempest.Uncovered()
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, f := range All() {
+		for _, n := range f.Tempest {
+			covered[n] = true
+		}
+	}
+	listed := map[string]bool{}
+	for _, n := range tempest.AllTests() {
+		listed[n] = true
+		why, left := uncovered[n]
+		switch {
+		case covered[n] && left:
+			t.Errorf("%s has a feature but uncovered.yaml says why not: %s", n, why)
+		case !covered[n] && (!left || why == ""):
+			t.Errorf("%s: no feature covers it and uncovered.yaml does not say why", n)
+		}
+	}
+	for n := range uncovered {
+		if !listed[n] {
+			t.Errorf("uncovered.yaml names %s, which no reference list has", n)
 		}
 	}
 }

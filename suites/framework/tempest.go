@@ -60,7 +60,7 @@ func defineTempest(col *column) {
 			IdentityURL: shared.identity.URL, Region: identity.RegionOf(col.id),
 			HTTPImage: "http://websource/" + WebPayloadName, CACert: ca, Accounts: accounts,
 			Regex: cfg.Tempest, Timeout: tempestTimeout, BuildTimeout: tempestBuildTimeout,
-			Known: fixtures.Tests(), Secrets: []string{shared.identity.Secret},
+			Known: fixtures.AllTests(), Secrets: []string{shared.identity.Secret},
 		}, filepath.Join(cfg.Out, run.Files))
 		if err != nil {
 			run.Error = err.Error()
