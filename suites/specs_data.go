@@ -18,9 +18,9 @@ import (
 const chunkSize = 64 << 10
 
 var _ = framework.Conformance(feature.Feature{
-	ID:      "upload.content-length",
-	Title:   "Upload with Content-Length",
-	Proves:  "PUT /file with a Content-Length body makes the image active with the right size, checksum and os_hash_value",
+	ID:     "upload.content-length",
+	Title:  "Upload with Content-Length",
+	Proves: "PUT /file with a Content-Length body makes the image active with the right size, checksum and os_hash_value",
 	// No Tempest test uploads with a Content-Length: Tempest's image client sends every upload
 	// and every stage chunked (upload.chunked).
 	Tempest: []string{"none"},
@@ -31,9 +31,9 @@ var _ = framework.Conformance(feature.Feature{
 })
 
 var _ = framework.Conformance(feature.Feature{
-	ID:      "upload.chunked",
-	Title:   "Upload with Transfer-Encoding: chunked",
-	Proves:  "PUT /file with a chunked body in 64 KiB chunks makes the image active with the right size, checksum and os_hash_value",
+	ID:     "upload.chunked",
+	Title:  "Upload with Transfer-Encoding: chunked",
+	Proves: "PUT /file with a chunked body in 64 KiB chunks makes the image active with the right size, checksum and os_hash_value",
 	// Every Tempest test that uploads or stages image data, in the test or its class's set-up:
 	// Tempest's image client sends both chunked, in 64 KiB chunks (images_client.py,
 	// store_image_file and stage_image_file: chunked=True). A crosscheck showed it: on mod_wsgi,

@@ -46,7 +46,8 @@ type Service struct {
 // Start starts the identity service's containers (those with packages run base extended with
 // them) and waits until Keystone is bootstrapped. It always returns the deployment when one was
 // begun, also on error, so the caller can save its logs and stop it.
-func Start(ctx context.Context, eng *engine.Engine, desc *topology.IdentityService, base image.Info, release string, src image.Source, runID, secret string, log io.Writer, progress func(string, ...any)) (*deploy.Column, Service, error) {
+// placeholders are the release's (releases.yaml), filled in its files as in a column's.
+func Start(ctx context.Context, eng *engine.Engine, desc *topology.IdentityService, base image.Info, release string, placeholders map[string]string, src image.Source, runID, secret string, log io.Writer, progress func(string, ...any)) (*deploy.Column, Service, error) {
 	svc := Service{Secret: secret, Release: release}
 	images := map[string]string{}
 	top := &topology.Topology{Name: ColumnID, Description: "the run's shared Keystone", EndpointPath: "/", Dir: desc.Dir}
@@ -65,11 +66,19 @@ func Start(ctx context.Context, eng *engine.Engine, desc *topology.IdentityServi
 	}
 	dep, err := deploy.Start(ctx, eng, top, deploy.Options{
 		ColumnID: ColumnID, RunID: runID, Image: base.Tag, Images: images,
-		Placeholders: map[string]string{"SECRET": secret}, Secrets: []string{secret}, Progress: progress,
+		Placeholders: withSecret(placeholders, secret), Secrets: []string{secret}, Progress: progress,
 	})
 	svc.URL = strings.TrimSuffix(dep.Endpoint(), "/")
 	svc.ContainerID = dep.ContainerID(desc.Endpoint().Name)
 	return dep, svc, err
+}
+
+func withSecret(placeholders map[string]string, secret string) map[string]string {
+	out := map[string]string{"SECRET": secret}
+	for k, v := range placeholders {
+		out[k] = v
+	}
+	return out
 }
 
 // RegionOf is the catalog region a column's image endpoint is registered in: its id, with the
@@ -88,7 +97,10 @@ func Register(ctx context.Context, svc Service, region, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	pc.HTTPClient = http.Client{Timeout: requestTimeout}
+	// A connection per request: Keystone's uWSGI closes kept-alive connections after an answer,
+	// and a POST sent on one as it closes would fail unprocessed (the harness's own requests, not
+	// a spec's: nothing is measured here).
+	pc.HTTPClient = http.Client{Timeout: requestTimeout, Transport: &http.Transport{DisableKeepAlives: true, Proxy: http.ProxyFromEnvironment}}
 	err = openstack.Authenticate(ctx, pc, gophercloud.AuthOptions{
 		IdentityEndpoint: svc.URL + "/v3", Username: "admin", Password: svc.Secret, DomainName: "Default",
 		Scope: &gophercloud.AuthScope{ProjectName: "admin", DomainName: "Default"},

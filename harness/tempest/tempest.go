@@ -10,6 +10,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/glance-conformance/glance-conformance/harness/engine"
+	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 )
 
@@ -39,6 +41,26 @@ type Account struct {
 	Roles    []string `yaml:"roles"`
 }
 
+// AccountsOf lists the identity service's clouds as Tempest's pre-provisioned accounts, in the
+// order Tempest needs them: the members first (Tempest 33 takes the first two free non-admin
+// entries as its primary and alt, so a reader listed early would become alt), then the readers
+// (Tempest 47's image classes take one of the primary's project), then the admins.
+func AccountsOf(clouds []topology.Cloud, password string) []Account {
+	var members, readers, admins []Account
+	for _, cl := range clouds {
+		a := Account{Username: cl.User, Project: cl.Project, Password: password, Roles: cl.Roles}
+		switch {
+		case slices.Contains(cl.Roles, "admin"):
+			admins = append(admins, a)
+		case slices.Contains(cl.Roles, "member"):
+			members = append(members, a)
+		default:
+			readers = append(readers, a)
+		}
+	}
+	return append(append(members, readers...), admins...)
+}
+
 // Options are what a run needs of the column.
 type Options struct {
 	RunID, ColumnID string
@@ -48,11 +70,14 @@ type Options struct {
 	Conf        string
 	IdentityURL string // the run's Keystone, no trailing slash
 	Region      string // the column's catalog region
-	HTTPImage   string // a URL Glance inside the column can download (web-download)
-	CACert      []byte // the column's authority, when it speaks HTTPS
-	Accounts    []Account
-	Regex       string        // the tests to run
-	Timeout     time.Duration // the whole run's bound
+	// Endpoint is the column's: Tempest must be seen requesting it (a region its catalog lookup
+	// did not find falls back, silently, to another endpoint of the image service).
+	Endpoint  string
+	HTTPImage string // a URL Glance inside the column can download (web-download)
+	CACert    []byte // the column's authority, when it speaks HTTPS
+	Accounts  []Account
+	Regex     string        // the tests to run
+	Timeout   time.Duration // the whole run's bound
 	// BuildTimeout is Tempest's bound on each wait for an image (build_timeout).
 	BuildTimeout time.Duration
 	// Known are the reference lists' tests: a class skipped whole stands for each of its own.
@@ -138,6 +163,11 @@ func Run(ctx context.Context, eng *engine.Engine, o Options, dir string) ([]repo
 			out, _ = io.ReadAll(logs)
 		}
 		return nil, fmt.Errorf("tempest exited with status %d: %s", st.ExitCode, lastLine(string(out)))
+	}
+	if stream, err := os.ReadFile(filepath.Join(dir, "results.subunit")); err == nil {
+		if u, perr := url.Parse(o.Endpoint); perr == nil && !bytes.Contains(stream, []byte(u.Scheme+"://"+u.Host+"/")) {
+			return nil, fmt.Errorf("tempest never requested the column's endpoint %s: its catalog lookup in region %s chose another", o.Endpoint, o.Region)
+		}
 	}
 	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glance-conformance/glance-conformance/harness/topology"
 	"github.com/glance-conformance/glance-conformance/reports"
 )
 
@@ -37,7 +38,7 @@ func TestParseJUnitOfARealRun(t *testing.T) {
 		"tempest.api.image.v2.admin.test_images.BasicOperationsImagesAdminTest.test_create_image_owner_param": {Status: reports.TempestPass},
 		// The traceback's own exception, not testtools' wrapper; Tempest's Details line after it.
 		"tempest.api.image.v2.admin.test_images_metadefs_namespace_properties.MetadataNamespacePropertiesTest.test_basic_meta_def_namespace_property": {Status: reports.TempestFail, Detail: "IndexError: list index out of range"},
-		"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import":                                                        {Status: reports.TempestFail, Detail: "tempest.lib.exceptions.TimeoutException: Request timed out Details: (ImportImagesTest:test_image_glance_direct_import)"},
+		"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_direct_import":                                                           {Status: reports.TempestFail, Detail: "tempest.lib.exceptions.TimeoutException: Request timed out Details: (ImportImagesTest:test_image_glance_direct_import)"},
 	} {
 		r, ok := by[test]
 		if !ok {
@@ -80,5 +81,24 @@ func TestRenderConfFillsEveryPlaceholder(t *testing.T) {
 		if (ca != nil) != strings.Contains(conf, "ca_certificates_file = ") {
 			t.Errorf("CA %q, conf:\n%s", ca, conf)
 		}
+	}
+}
+
+// Tempest 33 takes its primary and alt from the first free non-admin accounts; Tempest 47 also
+// wants a reader in the primary's project. Members first, their reader twins, admins last.
+func TestAccountsOrder(t *testing.T) {
+	clouds := []topology.Cloud{
+		{User: "main", Project: "p", Roles: []string{"admin"}},
+		{User: "member", Project: "p", Roles: []string{"member"}},
+		{User: "reader", Project: "p", Roles: []string{"reader"}},
+		{User: "other", Project: "q", Roles: []string{"member"}},
+	}
+	var got []string
+	for _, a := range AccountsOf(clouds, "pw") {
+		got = append(got, a.Username+"/"+a.Project+"/"+strings.Join(a.Roles, ",")+"/"+a.Password)
+	}
+	want := []string{"member/p/member/pw", "other/q/member/pw", "reader/p/reader/pw", "main/p/admin/pw"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("accounts %v, want %v", got, want)
 	}
 }

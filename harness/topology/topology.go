@@ -457,8 +457,10 @@ func Names(root string) ([]string, error) {
 	return names, nil
 }
 
-// CloudParts are the parts a cloud entry can play in a certification.
-var CloudParts = []string{"main", "member", "other"} // imageapi.PartMain, PartMember, PartOther
+// CloudParts are the parts a cloud entry can play: the specs' three (imageapi.PartMain,
+// PartMember, PartOther), and "reader", which only Tempest plays (its image classes ask for a
+// reader of the primary's project from 47.0.0 on).
+var CloudParts = []string{"main", "member", "other", "reader"}
 
 // Select resolves a comma-separated selection ("" means every matrix topology) into loaded
 // matrix topologies, in the order given. An unknown name, or one that is no matrix column, is

@@ -37,9 +37,9 @@ func (f Feature) Label() string { return LabelPrefix + f.ID }
 // column labels.
 const (
 	// BenchmarkLabel marks each column's throughput benchmark, which is no feature.
-	BenchmarkLabel      = "benchmark"
+	BenchmarkLabel = "benchmark"
 	// TempestLabel marks each column's crosscheck: Tempest's own tests (make crosscheck).
-	TempestLabel = "tempest"
+	TempestLabel        = "tempest"
 	LabelPrefix         = reports.FeatureLabelPrefix
 	TopologyLabelPrefix = "topology:"
 	ReleaseLabelPrefix  = "release:"

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/glance-conformance/glance-conformance/harness/cloud"
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"

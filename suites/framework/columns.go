@@ -42,10 +42,10 @@ type column struct {
 	parts map[string]imageapi.Identity
 	// certifying: the run certifies this column, so server-side setup of ours is not assumed.
 	certifying bool
-	tls     *tls.Config
-	na      string   // why the release does not provide this topology ("" when it does)
-	logTail []string // the last log lines of a column that did not start
-	meta    reports.Column
+	tls        *tls.Config
+	na         string   // why the release does not provide this topology ("" when it does)
+	logTail    []string // the last log lines of a column that did not start
+	meta       reports.Column
 	// restarts counts the restarts after a spec left the server unable to answer (liveness.go).
 	restarts int
 	// unprobed: the liveness probe already failed on the fresh column (liveness.go), so specs

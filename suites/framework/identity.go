@@ -74,10 +74,20 @@ func startIdentity(ctx context.Context, cfg *config) []byte {
 	if err != nil {
 		return fail(err)
 	}
+	releases, err := topology.LoadReleases(cfg.Deployments)
+	if err != nil {
+		return fail(err)
+	}
+	var placeholders map[string]string
+	for _, r := range releases {
+		if r.Suite == rel {
+			placeholders = r.Placeholders
+		}
+	}
 	statusf("identity: starting the run's Keystone (%s's package)", rel)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	dep, started, err := identity.Start(sctx, eng, desc, image.InfoFromLabels(cfg.images[rel], labels), rel,
+	dep, started, err := identity.Start(sctx, eng, desc, image.InfoFromLabels(cfg.images[rel], labels), rel, placeholders,
 		image.Source{Registry: cfg.Registry, Push: cfg.Push}, cfg.ID, newSecret(), statusWriter{}, statusf)
 	if dep != nil {
 		DeferCleanup(func(ctx SpecContext) { stopIdentity(ctx, cfg, dep) }, NodeTimeout(5*time.Minute))
@@ -130,7 +140,7 @@ func (c *column) signInToIdentity(ctx context.Context, desc *topology.IdentitySe
 	defer os.Unsetenv("OS_CLIENT_CONFIG_FILE")
 	names := map[string]string{}
 	for _, cl := range desc.Clouds {
-		names[cl.Plays] = cl.Name // topology.CloudParts are imageapi's parts
+		names[cl.Plays] = cl.Name // the specs' parts are imageapi's; "reader" is Tempest's alone and not signed in here
 	}
 	return c.openAccounts(ctx, names)
 }

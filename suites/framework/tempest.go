@@ -45,10 +45,7 @@ func defineTempest(col *column) {
 			HarnessError("tempest's image: %v", err)
 		}
 		run.Version = img.Versions["tempest"]
-		var accounts []tempest.Account
-		for _, cl := range shared.prep.identityDesc.Clouds {
-			accounts = append(accounts, tempest.Account{Username: cl.User, Project: cl.Project, Password: shared.identity.Secret, Roles: cl.Roles})
-		}
+		accounts := tempest.AccountsOf(shared.prep.identityDesc.Clouds, shared.identity.Secret)
 		var ca []byte
 		if d, ok := col.dep.(*deploy.Column); ok {
 			ca = d.AuthorityPEM()
@@ -57,7 +54,7 @@ func defineTempest(col *column) {
 		run.Files = filepath.Join("tempest", col.id)
 		results, err := tempest.Run(ctx, shared.eng, tempest.Options{
 			RunID: cfg.ID, ColumnID: col.id, Image: img.Tag, Conf: fixtures.Conf,
-			IdentityURL: shared.identity.URL, Region: identity.RegionOf(col.id),
+			IdentityURL: shared.identity.URL, Region: identity.RegionOf(col.id), Endpoint: col.dep.Endpoint(),
 			HTTPImage: "http://websource/" + WebPayloadName, CACert: ca, Accounts: accounts,
 			Regex: cfg.Tempest, Timeout: tempestTimeout, BuildTimeout: tempestBuildTimeout,
 			Known: fixtures.AllTests(), Secrets: []string{shared.identity.Secret},

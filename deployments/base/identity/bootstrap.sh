@@ -24,7 +24,8 @@ done
 # eleven `openstack` commands took about 40 s, one interpreter start each.
 GC_SECRET='@SECRET@' python3 - <<'PY'
 import os
-from keystoneauth1 import session
+import time
+from keystoneauth1 import exceptions, session
 from keystoneauth1.identity import v3
 from keystoneclient.v3 import client
 
@@ -33,13 +34,26 @@ auth = v3.Password(auth_url="http://127.0.0.1:5000/v3", username="admin", passwo
                    user_domain_name="Default", project_domain_name="Default")
 # The catalog's public URL is the host's, unreachable from in here.
 ks = client.Client(session=session.Session(auth=auth), interface="internal")
-role = {r.name: r for r in ks.roles.list()}
-projects = {name: ks.projects.create(name, domain="default") for name in ("service", "conformance-main", "conformance-other")}
+
+def retried(f, *args, **kwargs):
+    # Keystone's uWSGI (http-socket, Debian's ini) closes a kept-alive connection after an answer;
+    # a request sent on it before the close arrives is reset unprocessed (seen: "Connection reset
+    # by peer" on a POST), so resending it is safe.
+    for _ in range(4):
+        try:
+            return f(*args, **kwargs)
+        except exceptions.ConnectFailure:
+            time.sleep(1)
+    return f(*args, **kwargs)
+
+role = {r.name: r for r in retried(ks.roles.list)}
+projects = {name: retried(ks.projects.create, name, domain="default") for name in ("service", "conformance-main", "conformance-other")}
 for user, project, r in (("glance", "service", "admin"), ("conformance-main", "conformance-main", "admin"),
-                         ("conformance-member", "conformance-main", "member"), ("conformance-other", "conformance-other", "member")):
-    u = ks.users.create(user, domain="default", password=secret)
-    ks.roles.grant(role[r], user=u, project=projects[project])
-ks.services.create("glance", type="image")
+                         ("conformance-member", "conformance-main", "member"), ("conformance-other", "conformance-other", "member"),
+                         ("conformance-main-reader", "conformance-main", "reader"), ("conformance-other-reader", "conformance-other", "reader")):
+    u = retried(ks.users.create, user, domain="default", password=secret)
+    retried(ks.roles.grant, role[r], user=u, project=projects[project])
+retried(ks.services.create, "glance", type="image")
 PY
 echo "glance-conformance: keystone bootstrapped"
 wait "$server"
