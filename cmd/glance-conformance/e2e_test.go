@@ -582,6 +582,24 @@ func interruptRun(t *testing.T, group bool) {
 	}
 }
 
+// expectNoSecretIn fails t for each file under dir that holds the accounts' password or a
+// Keystone token (fernet tokens start with gAAAAA).
+func expectNoSecretIn(t *testing.T, dir, secret string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, leak := range []string{secret, "gAAAAA"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("%s holds a secret (%.8s...)", p, leak)
+			}
+		}
+		return nil
+	})
+}
+
 // TestEndToEndCertify certifies our Keystone-authenticated deployment as a vendor certifies a
 // cloud: make certify, through the clouds.yaml the deployment generates. Profile full fails
 // there by design (features needing server-side setup of ours are skipped on any certified
@@ -633,19 +651,7 @@ func TestEndToEndCertify(t *testing.T) {
 			t.Errorf("bundle: %s missing or empty: %v", f, err)
 		}
 	}
-	// Keystone's fernet tokens start with gAAAAA; the password is the known one.
-	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(p)
-		for _, leak := range []string{secret, "gAAAAA"} {
-			if bytes.Contains(b, []byte(leak)) {
-				t.Errorf("%s holds a secret (%.8s...)", p, leak)
-			}
-		}
-		return nil
-	})
+	expectNoSecretIn(t, out, secret)
 	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), "gAAAAA") {
 		t.Error("the terminal output holds a secret")
 	}
@@ -799,18 +805,7 @@ func TestEndToEndCrosscheck(t *testing.T) {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
 	}
-	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(p)
-		for _, leak := range []string{secret, "gAAAAA"} {
-			if bytes.Contains(b, []byte(leak)) {
-				t.Errorf("%s holds a secret (%.8s...)", p, leak)
-			}
-		}
-		return nil
-	})
+	expectNoSecretIn(t, out, secret)
 	if strings.Contains(log.String(), secret) {
 		t.Error("the terminal output holds the password")
 	}
