@@ -42,6 +42,8 @@ type column struct {
 	parts map[string]imageapi.Identity
 	// certifying: the run certifies this column, so server-side setup of ours is not assumed.
 	certifying bool
+	// glanceConf is the glance-api.conf the column's Glance runs with (nil on a certified cloud).
+	glanceConf *glanceconf.INI
 	tls        *tls.Config
 	na         string   // why the release does not provide this topology ("" when it does)
 	logTail    []string // the last log lines of a column that did not start
@@ -493,6 +495,9 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 			conf, err = glanceconf.WithKeystone(conf, p.identityConf)
 		}
 		files["/etc/glance/glance-api.conf"] = []byte(conf)
+		if err == nil {
+			c.glanceConf, err = glanceconf.ParseINI(conf)
+		}
 	}
 	if err == nil {
 		err = saveConfigs(filepath.Join(cfg.Out, "logs", c.id, "config"), files, secret)

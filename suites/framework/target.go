@@ -453,6 +453,16 @@ func (t *Target) Exec(ctx context.Context, container string, args ...string) (in
 	return t.col.dep.Exec(ctx, container, args...)
 }
 
+// GlanceOption reads an option of the glance-api.conf the column's Glance runs with: for a
+// feature that exists only where an operator turns it on. ok is false when the option is not
+// set, or the harness did not configure this Glance (a certified cloud).
+func (t *Target) GlanceOption(section, key string) (value string, ok bool) {
+	if t.col.glanceConf == nil {
+		return "", false
+	}
+	return t.col.glanceConf.Get(section, key)
+}
+
 // NotApplicable ends the spec as n/a: this column cannot have what the feature tests.
 func NotApplicable(reason string) {
 	AddReportEntry(reports.NotApplicableEntryName, reason, ReportEntryVisibilityNever)
