@@ -39,17 +39,14 @@ var _ = framework.Conformance(feature.Feature{
 	Expect(err).NotTo(HaveOccurred(), "GET /v2/info/stores")
 	Expect(r.Status == 200).To(BeTrue(), "GET /v2/info/stores answered %d", r.Status)
 	var doc struct {
-		Stores []struct {
-			ID       string `json:"id"`
-			ReadOnly any    `json:"read-only"` // "true" (a string) on read-only stores
-		} `json:"stores"`
+		Stores []imageapi.Store `json:"stores"`
 	}
 	Expect(json.Unmarshal(r.Body, &doc)).NotTo(HaveOccurred(), "stores body")
 	// The stores images can be imported to: a read-only store (the http store of a column that
 	// takes locations by URL) is listed too, and left out as Tempest's get_available_stores does.
 	var ids []string
 	for _, s := range doc.Stores {
-		if fmt.Sprint(s.ReadOnly) != "true" {
+		if !s.ReadOnly {
 			ids = append(ids, s.ID)
 		}
 	}

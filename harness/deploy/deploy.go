@@ -37,6 +37,9 @@ import (
 type Deployment interface {
 	// Endpoint is the image service's base URL, ending in "/" (the path prefix included).
 	Endpoint() string
+	// PeerEndpoint is a second Glance node's own endpoint (same database, same stores), ending
+	// in "/"; "" when the deployment offers none.
+	PeerEndpoint() string
 	// LogsSince returns each component's log output since t, by component name.
 	LogsSince(ctx context.Context, t time.Time) map[string]string
 	// Exec runs a command in a named component and returns its exit code and output.
@@ -209,6 +212,7 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		for path, b := range u.files {
 			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
 			b = bytes.ReplaceAll(b, []byte(InternalEndpointPlaceholder), []byte(internalEndpoint))
+			b = bytes.ReplaceAll(b, []byte(ContainerPlaceholder), []byte(u.spec.Name))
 			for name, u := range col.Published {
 				b = bytes.ReplaceAll(b, []byte("@PUBLISHED_"+name+"@"), []byte(u))
 			}
@@ -254,6 +258,11 @@ const PublicEndpointPlaceholder = "@PUBLIC_ENDPOINT@"
 // it (http://<entrypoint container>:<port><endpointPath>, no trailing slash): what Glance's
 // worker_self_reference_url must name.
 const InternalEndpointPlaceholder = "@INTERNAL_ENDPOINT@"
+
+// ContainerPlaceholder, in a container's files (the shared glance-api.conf included), is replaced
+// by that container's name: what keeps per-node settings apart when one configuration serves two
+// Glance nodes (worker_self_reference_url, the staging and cache directories).
+const ContainerPlaceholder = "@CONTAINER@"
 
 // freePort picks the host port a container is published on. On a local engine the kernel
 // names a free one on 127.0.0.1; a remote engine's host cannot be asked from here, so a port is
@@ -307,7 +316,10 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		if publish {
 			hc.PortBindings = network.PortMap{port: {{HostIP: col.publish.BindIP, HostPort: fmt.Sprint(hostPort)}}}
 		}
-		if spec.Glance {
+		if spec.GlanceDataFrom != "" {
+			// A second node shares the first's volume (its stores), as nodes on shared storage do.
+			hc.VolumesFrom = append(hc.VolumesFrom, containerName(opts.RunID, opts.ColumnID, spec.GlanceDataFrom))
+		} else if spec.Glance {
 			// Glance's stores and staging area on a volume, as on a real server, not on the
 			// container's copy-on-write layer (which would measure the storage driver).
 			// Anonymous: Docker fills it from the image and removes it with the container.
@@ -464,6 +476,16 @@ func (col *Column) lastLogLines(ctx context.Context, c *testcontainers.DockerCon
 // Endpoint implements Deployment.
 func (col *Column) Endpoint() string { return col.endpoint }
 
+// PeerEndpoint is the second Glance node's own endpoint, ending in "/" (the topology's Peer), or
+// "" when the deployment has one node.
+func (col *Column) PeerEndpoint() string {
+	peer := col.Topology.Peer()
+	if peer == nil || col.Published[peer.Name] == "" {
+		return ""
+	}
+	return col.Published[peer.Name] + col.Topology.EndpointPath
+}
+
 // ContainerID returns the ID of the column's container with that name ("" when none started).
 func (col *Column) ContainerID(name string) string {
 	for _, s := range col.containers() {
@@ -579,9 +601,12 @@ func (col *Column) Freeze(ctx context.Context) error {
 // failed to start, and more than once.
 func (col *Column) Stop(ctx context.Context) error {
 	var errs []error
-	for _, s := range col.containers() {
+	started := col.containers()
+	// Last started first: a container that mounts another's volume (glanceDataFrom) goes before
+	// the volume's owner, whose removal then removes the volume too.
+	for i := len(started) - 1; i >= 0; i-- {
 		// The logs are saved by now; a server that ignores SIGTERM as PID 1 need not be waited for.
-		errs = append(errs, s.c.Terminate(ctx, testcontainers.StopTimeout(2*time.Second)))
+		errs = append(errs, started[i].c.Terminate(ctx, testcontainers.StopTimeout(2*time.Second)))
 	}
 	col.mu.Lock()
 	col.started = nil

@@ -90,7 +90,9 @@ const requestTimeout = 30 * time.Second
 
 // Register adds a column's image endpoint to the catalog, in a region of its own, as the
 // bootstrap admin: a client that looks the image service up in that region finds the column.
-func Register(ctx context.Context, svc Service, region, endpoint string) error {
+// A second Glance node's endpoint (peer, "" when none) goes in the same region as image_remote,
+// where Tempest's remote-worker tests look for it.
+func Register(ctx context.Context, svc Service, region, endpoint, peer string) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*requestTimeout)
 	defer cancel()
 	pc, err := openstack.NewClient(svc.URL + "/v3")
@@ -113,20 +115,31 @@ func Register(ctx context.Context, svc Service, region, endpoint string) error {
 	if err := regions.Create(ctx, ic, regions.CreateOpts{ID: region}).Err; err != nil {
 		return fmt.Errorf("keystone: creating region %s: %v", region, oneLine(err))
 	}
-	pages, err := services.List(ic, services.ListOpts{ServiceType: "image"}).AllPages(ctx)
+	if err := addEndpoint(ctx, ic, "image", region, endpoint); err != nil {
+		return err
+	}
+	if peer != "" {
+		return addEndpoint(ctx, ic, "image_remote", region, peer)
+	}
+	return nil
+}
+
+// addEndpoint registers url as the public endpoint of the one service of serviceType in region.
+func addEndpoint(ctx context.Context, ic *gophercloud.ServiceClient, serviceType, region, url string) error {
+	pages, err := services.List(ic, services.ListOpts{ServiceType: serviceType}).AllPages(ctx)
 	if err != nil {
 		return fmt.Errorf("keystone: listing services: %v", oneLine(err))
 	}
 	found, err := services.ExtractServices(pages)
 	if err != nil || len(found) != 1 {
-		return fmt.Errorf("keystone: want one image service in the catalog, found %d (%v)", len(found), err)
+		return fmt.Errorf("keystone: want one %s service in the catalog, found %d (%v)", serviceType, len(found), err)
 	}
 	_, err = endpoints.Create(ctx, ic, endpoints.CreateOpts{
-		Availability: gophercloud.AvailabilityPublic, Name: "glance", Region: region,
-		URL: strings.TrimSuffix(endpoint, "/"), ServiceID: found[0].ID,
+		Availability: gophercloud.AvailabilityPublic, Name: found[0].Name, Region: region,
+		URL: strings.TrimSuffix(url, "/"), ServiceID: found[0].ID,
 	}).Extract()
 	if err != nil {
-		return fmt.Errorf("keystone: registering %s in region %s: %v", endpoint, region, oneLine(err))
+		return fmt.Errorf("keystone: registering %s (%s) in region %s: %v", url, serviceType, region, oneLine(err))
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ type Store struct {
 	ID          string         `json:"id"`
 	Description string         `json:"description"`
 	Default     FlexBool       `json:"default"`
+	ReadOnly    FlexBool       `json:"read-only"` // a store images cannot be written to (http)
 	Type        string         `json:"type"`
 	Properties  map[string]any `json:"properties"`
 }

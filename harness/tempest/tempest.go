@@ -74,10 +74,14 @@ type Options struct {
 	// did not find falls back, silently, to another endpoint of the image service).
 	Endpoint  string
 	HTTPImage string // a URL Glance inside the column can download (web-download)
-	CACert    []byte // the column's authority, when it speaks HTTPS
-	Accounts  []Account
-	Regex     string        // the tests to run
-	Timeout   time.Duration // the whole run's bound
+	// What the column's configuration offers beyond the base, as Tempest's options name it:
+	// the locations API (manage_locations), an http store (http_store_enabled), a second Glance
+	// node registered as image_remote (alternate_image_endpoint).
+	ManageLocations, HTTPStore, RemoteNode bool
+	CACert                                 []byte // the column's authority, when it speaks HTTPS
+	Accounts                               []Account
+	Regex                                  string        // the tests to run
+	Timeout                                time.Duration // the whole run's bound
 	// BuildTimeout is Tempest's bound on each wait for an image (build_timeout).
 	BuildTimeout time.Duration
 	// Known are the reference lists' tests: a class skipped whole stands for each of its own.
@@ -190,6 +194,9 @@ func RenderConf(o Options) string {
 		"@CA_LINE@", ca,
 		"@HTTP_IMAGE@", o.HTTPImage,
 		"@BUILD_TIMEOUT@", strconv.Itoa(int(o.BuildTimeout.Seconds())),
+		"@MANAGE_LOCATIONS@", strconv.FormatBool(o.ManageLocations),
+		"@HTTP_STORE@", strconv.FormatBool(o.HTTPStore),
+		"@ALTERNATE_IMAGE_ENDPOINT@", map[bool]string{true: "image_remote"}[o.RemoteNode],
 	)
 	return r.Replace(o.Conf)
 }

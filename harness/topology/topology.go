@@ -69,6 +69,27 @@ type Topology struct {
 	Dir  string `yaml:"-"`
 }
 
+// Peer returns the deployment's second Glance node, a published Glance container that is not
+// the entrypoint (clients reach it directly, as Tempest's alternate image endpoint), or nil.
+func (t *Topology) Peer() *Container {
+	for i, c := range t.Containers {
+		if c.Glance && c.Publish && !c.Entrypoint {
+			return &t.Containers[i]
+		}
+	}
+	return nil
+}
+
+func (t *Topology) peers() []string {
+	var names []string
+	for _, c := range t.Containers {
+		if c.Glance && c.Publish && !c.Entrypoint {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
 // InMatrix tells whether the topology is a column of the matrix (the default).
 func (t *Topology) InMatrix() bool { return t.Matrix == nil || *t.Matrix }
 
@@ -138,8 +159,14 @@ type Container struct {
 	// say): it runs from the image extended with them, built once and cached like the image.
 	Packages []string `yaml:"packages"`
 	// Publish publishes Port on 127.0.0.1 besides the entrypoint's, for clients that must reach
-	// this container too (Keystone); its files may name it as @PUBLISHED_<name>@.
+	// this container too (Keystone); its files may name it as @PUBLISHED_<name>@. A published
+	// Glance container other than the entrypoint is the deployment's second Glance node (Peer).
 	Publish bool `yaml:"publish"`
+	// GlanceDataFrom names an earlier Glance container whose data volume (/var/lib/glance) this
+	// one mounts instead of a volume of its own: the nodes of one deployment share their stores,
+	// as nodes on NFS or Ceph do. What must stay per node (staging, cache) the configuration
+	// keeps apart with @CONTAINER@, which every file of a container has replaced by its name.
+	GlanceDataFrom string `yaml:"glanceDataFrom"`
 	// Command is a shell script run by "/bin/sh -ec" as the container's main process. It must
 	// end by exec'ing the server, so the server's output is the container's log.
 	Command string `yaml:"command"`
@@ -246,6 +273,18 @@ func (t *Topology) validate() error {
 	}
 	if glances == 0 {
 		errs = append(errs, errors.New("no container runs Glance (glance: true)"))
+	}
+	glanceBefore := map[string]bool{}
+	for i, c := range t.Containers {
+		if c.GlanceDataFrom != "" && (!c.Glance || !glanceBefore[c.GlanceDataFrom]) {
+			errs = append(errs, fmt.Errorf("containers[%d] (%s): glanceDataFrom %q must name an earlier Glance container, from a Glance container", i, c.Name, c.GlanceDataFrom))
+		}
+		if c.Glance {
+			glanceBefore[c.Name] = true
+		}
+	}
+	if peers := t.peers(); len(peers) > 1 {
+		errs = append(errs, fmt.Errorf("containers %v: at most one published Glance container besides the entrypoint (the second node)", peers))
 	}
 	if t.Identity != "" && t.Identity != IdentityKeystone {
 		errs = append(errs, fmt.Errorf("identity %q: want %q or nothing", t.Identity, IdentityKeystone))

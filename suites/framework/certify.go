@@ -28,6 +28,7 @@ const existingCloudRelease = "cloud"
 type existingCloud struct{ endpoint string }
 
 func (e existingCloud) Endpoint() string                                     { return e.endpoint }
+func (existingCloud) PeerEndpoint() string                                   { return "" }
 func (existingCloud) LogsSince(context.Context, time.Time) map[string]string { return nil }
 func (existingCloud) Exec(context.Context, string, ...string) (int, string, error) {
 	return -1, "", fmt.Errorf("an existing cloud offers no shell")

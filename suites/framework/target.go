@@ -453,14 +453,51 @@ func (t *Target) Exec(ctx context.Context, container string, args ...string) (in
 	return t.col.dep.Exec(ctx, container, args...)
 }
 
+// PeerAs returns a client of the deployment's second Glance node (same database, same stores)
+// acting as id, recording into the spec's evidence; on a column with one node the spec is n/a.
+func (t *Target) PeerAs(id imageapi.Identity) *gophercloud.ServiceClient {
+	ep := t.col.dep.PeerEndpoint()
+	if ep == "" {
+		NotApplicable("the column runs one Glance API node; the feature needs a second one on the same database (the two-nodes deployment)")
+	}
+	var opts []imageapi.Option
+	if t.col.tls != nil {
+		opts = append(opts, imageapi.WithTLS(t.col.tls))
+	}
+	sc := imageapi.New(ep, t.Identity(id), t.rec, opts...)
+	t.clients = append(t.clients, sc)
+	return sc
+}
+
 // GlanceOption reads an option of the glance-api.conf the column's Glance runs with: for a
 // feature that exists only where an operator turns it on. ok is false when the option is not
 // set, or the harness did not configure this Glance (a certified cloud).
 func (t *Target) GlanceOption(section, key string) (value string, ok bool) {
-	if t.col.glanceConf == nil {
+	return t.col.option(section, key)
+}
+
+// offersLocations tells whether the column's Glance shows and manages image locations.
+func (c *column) offersLocations() bool {
+	v, _ := c.option("DEFAULT", "show_multiple_locations")
+	return strings.EqualFold(v, "true")
+}
+
+// hasHTTPStore tells whether one of the column's stores is an http store.
+func (c *column) hasHTTPStore() bool {
+	v, _ := c.option("DEFAULT", "enabled_backends")
+	for _, b := range strings.Split(v, ",") {
+		if _, typ, _ := strings.Cut(b, ":"); strings.TrimSpace(typ) == "http" {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *column) option(section, key string) (string, bool) {
+	if c.glanceConf == nil {
 		return "", false
 	}
-	return t.col.glanceConf.Get(section, key)
+	return c.glanceConf.Get(section, key)
 }
 
 // NotApplicable ends the spec as n/a: this column cannot have what the feature tests.

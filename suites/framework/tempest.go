@@ -56,6 +56,7 @@ func defineTempest(col *column) {
 			RunID: cfg.ID, ColumnID: col.id, Image: img.Tag, Conf: fixtures.Conf,
 			IdentityURL: shared.identity.URL, Region: identity.RegionOf(col.id), Endpoint: col.dep.Endpoint(),
 			HTTPImage: "http://websource/" + WebPayloadName, CACert: ca, Accounts: accounts,
+			ManageLocations: col.offersLocations(), HTTPStore: col.hasHTTPStore(), RemoteNode: col.dep.PeerEndpoint() != "",
 			Regex: cfg.Tempest, Timeout: tempestTimeout, BuildTimeout: tempestBuildTimeout,
 			Known: fixtures.AllTests(), Secrets: []string{shared.identity.Secret},
 		}, filepath.Join(cfg.Out, run.Files))
