@@ -108,6 +108,7 @@ type Column struct {
 	Published map[string]string
 	secrets   []string
 	publish   engine.PublishAddress
+	internal  string // the endpoint as the column's own containers reach it (no trailing slash)
 	// authority signs the entrypoint's certificate when the topology speaks HTTPS (nil: HTTP).
 	authority *pki.Authority
 	attached  []string // IDs of the containers Options.Attach joined to the network
@@ -207,11 +208,11 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		units = append(units, unit{c, files})
 	}
 	publicEndpoint := strings.TrimSuffix(col.endpoint, "/")
-	internalEndpoint := strings.TrimSuffix((&url.URL{Scheme: scheme, Host: fmt.Sprintf("%s:%d", entry.Name, entry.Port), Path: top.EndpointPath}).String(), "/")
+	col.internal = strings.TrimSuffix((&url.URL{Scheme: scheme, Host: fmt.Sprintf("%s:%d", entry.Name, entry.Port), Path: top.EndpointPath}).String(), "/")
 	for _, u := range units {
 		for path, b := range u.files {
 			b = bytes.ReplaceAll(b, []byte(PublicEndpointPlaceholder), []byte(publicEndpoint))
-			b = bytes.ReplaceAll(b, []byte(InternalEndpointPlaceholder), []byte(internalEndpoint))
+			b = bytes.ReplaceAll(b, []byte(InternalEndpointPlaceholder), []byte(col.internal))
 			b = bytes.ReplaceAll(b, []byte(ContainerPlaceholder), []byte(u.spec.Name))
 			for name, u := range col.Published {
 				b = bytes.ReplaceAll(b, []byte("@PUBLISHED_"+name+"@"), []byte(u))
@@ -475,6 +476,10 @@ func (col *Column) lastLogLines(ctx context.Context, c *testcontainers.DockerCon
 
 // Endpoint implements Deployment.
 func (col *Column) Endpoint() string { return col.endpoint }
+
+// InternalEndpoint is the endpoint as the column's own containers reach it (Glance reaching
+// itself: glance-download through a catalog's internal interface), ending in "/".
+func (col *Column) InternalEndpoint() string { return col.internal + "/" }
 
 // PeerEndpoint is the second Glance node's own endpoint, ending in "/" (the topology's Peer), or
 // "" when the deployment has one node.

@@ -88,11 +88,20 @@ func RegionOf(columnID string) string { return strings.ReplaceAll(columnID, "/",
 // requestTimeout bounds each request to Keystone, so a dead one is an error, not a hang.
 const requestTimeout = 30 * time.Second
 
-// Register adds a column's image endpoint to the catalog, in a region of its own, as the
+// Endpoints are a column's URLs for the catalog.
+type Endpoints struct {
+	Public string // what clients use (published on the host)
+	// Internal is how the column's own containers reach it: Glance fetching from itself
+	// (glance-download) looks the image service up through the catalog it is given.
+	Internal string
+	Peer     string // a second Glance node, registered as image_remote ("" when none)
+}
+
+// Register adds a column's image endpoints to the catalog, in a region of its own, as the
 // bootstrap admin: a client that looks the image service up in that region finds the column.
-// A second Glance node's endpoint (peer, "" when none) goes in the same region as image_remote,
-// where Tempest's remote-worker tests look for it.
-func Register(ctx context.Context, svc Service, region, endpoint, peer string) error {
+// A second Glance node's endpoint goes in the same region as image_remote, where Tempest's
+// remote-worker tests look for it.
+func Register(ctx context.Context, svc Service, region string, eps Endpoints) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*requestTimeout)
 	defer cancel()
 	pc, err := openstack.NewClient(svc.URL + "/v3")
@@ -115,17 +124,22 @@ func Register(ctx context.Context, svc Service, region, endpoint, peer string) e
 	if err := regions.Create(ctx, ic, regions.CreateOpts{ID: region}).Err; err != nil {
 		return fmt.Errorf("keystone: creating region %s: %v", region, oneLine(err))
 	}
-	if err := addEndpoint(ctx, ic, "image", region, endpoint); err != nil {
+	if err := addEndpoint(ctx, ic, "image", gophercloud.AvailabilityPublic, region, eps.Public); err != nil {
 		return err
 	}
-	if peer != "" {
-		return addEndpoint(ctx, ic, "image_remote", region, peer)
+	if eps.Internal != "" {
+		if err := addEndpoint(ctx, ic, "image", gophercloud.AvailabilityInternal, region, eps.Internal); err != nil {
+			return err
+		}
+	}
+	if eps.Peer != "" {
+		return addEndpoint(ctx, ic, "image_remote", gophercloud.AvailabilityPublic, region, eps.Peer)
 	}
 	return nil
 }
 
-// addEndpoint registers url as the public endpoint of the one service of serviceType in region.
-func addEndpoint(ctx context.Context, ic *gophercloud.ServiceClient, serviceType, region, url string) error {
+// addEndpoint registers url as an endpoint (iface) of the one service of serviceType in region.
+func addEndpoint(ctx context.Context, ic *gophercloud.ServiceClient, serviceType string, iface gophercloud.Availability, region, url string) error {
 	pages, err := services.List(ic, services.ListOpts{ServiceType: serviceType}).AllPages(ctx)
 	if err != nil {
 		return fmt.Errorf("keystone: listing services: %v", oneLine(err))
@@ -135,11 +149,11 @@ func addEndpoint(ctx context.Context, ic *gophercloud.ServiceClient, serviceType
 		return fmt.Errorf("keystone: want one %s service in the catalog, found %d (%v)", serviceType, len(found), err)
 	}
 	_, err = endpoints.Create(ctx, ic, endpoints.CreateOpts{
-		Availability: gophercloud.AvailabilityPublic, Name: found[0].Name, Region: region,
+		Availability: iface, Name: found[0].Name, Region: region,
 		URL: strings.TrimSuffix(url, "/"), ServiceID: found[0].ID,
 	}).Extract()
 	if err != nil {
-		return fmt.Errorf("keystone: registering %s (%s) in region %s: %v", url, serviceType, region, oneLine(err))
+		return fmt.Errorf("keystone: registering %s (%s, %s) in region %s: %v", url, serviceType, iface, region, oneLine(err))
 	}
 	return nil
 }

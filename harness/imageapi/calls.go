@@ -53,6 +53,9 @@ type ImportRequest struct {
 	URI       string   // web-download only
 	Stores    []string // target stores
 	AllStores bool
+	// glance-download only: the image in another Glance, found in the user's catalog by
+	// region and interface (public, internal, admin).
+	GlanceImageID, GlanceRegion, GlanceInterface string
 }
 
 // Import starts an import and returns the raw answer (202 when accepted).
@@ -60,6 +63,11 @@ func Import(ctx context.Context, sc *gophercloud.ServiceClient, imageID string, 
 	method := map[string]any{"name": r.Method}
 	if r.URI != "" {
 		method["uri"] = r.URI
+	}
+	for k, v := range map[string]string{"glance_image_id": r.GlanceImageID, "glance_region": r.GlanceRegion, "glance_service_interface": r.GlanceInterface} {
+		if v != "" {
+			method[k] = v
+		}
 	}
 	body := map[string]any{"method": method}
 	if len(r.Stores) > 0 {

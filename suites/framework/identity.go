@@ -122,7 +122,11 @@ func stopIdentity(ctx context.Context, cfg *config, dep *deploy.Column) {
 func (c *column) signInToIdentity(ctx context.Context, desc *topology.IdentityService) error {
 	svc := shared.identity
 	region := identity.RegionOf(c.id)
-	if err := identity.Register(ctx, svc, region, c.dep.Endpoint(), c.dep.PeerEndpoint()); err != nil {
+	eps := identity.Endpoints{Public: c.dep.Endpoint(), Peer: c.dep.PeerEndpoint()}
+	if d, ok := c.dep.(*deploy.Column); ok {
+		eps.Internal = d.InternalEndpoint()
+	}
+	if err := identity.Register(ctx, svc, region, eps); err != nil {
 		return err
 	}
 	c.meta.Identity = fmt.Sprintf("Keystone %s (%s's package), catalog region %s", svc.Version, svc.Release, region)

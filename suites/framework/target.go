@@ -24,6 +24,7 @@ import (
 	"github.com/glance-conformance/glance-conformance/fixtures/payload"
 	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/evidence"
+	"github.com/glance-conformance/glance-conformance/harness/identity"
 	"github.com/glance-conformance/glance-conformance/harness/imageapi"
 	"github.com/glance-conformance/glance-conformance/reports"
 	"github.com/glance-conformance/glance-conformance/suites/feature"
@@ -451,6 +452,15 @@ func (t *Target) GlanceContainers() []string {
 // Exec runs a command in one of GlanceContainers and returns its exit code and output.
 func (t *Target) Exec(ctx context.Context, container string, args ...string) (int, string, error) {
 	return t.col.dep.Exec(ctx, container, args...)
+}
+
+// Region is the catalog region the column's Glance is registered in, in the run's Keystone; ""
+// when the column uses the trusted identity headers (no catalog).
+func (t *Target) Region() string {
+	if !t.col.usesKeystone() {
+		return ""
+	}
+	return identity.RegionOf(t.col.id)
 }
 
 // PeerAs returns a client of the deployment's second Glance node (same database, same stores)
