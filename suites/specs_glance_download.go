@@ -107,9 +107,9 @@ var _ = framework.Conformance(feature.Feature{
 })
 
 var _ = framework.Conformance(feature.Feature{
-	ID:      "import.glance-download-failures",
-	Title:   "Interoperable import: glance-download that cannot succeed",
-	Proves:  "glance-download of an id that is no UUID is refused (400); of an image from a region and interface the catalog does not have, or of an image the other Glance does not have, is accepted and its task fails, the image back in queued with its own properties",
+	ID:     "import.glance-download-failures",
+	Title:  "Interoperable import: glance-download that cannot succeed",
+	Proves: "glance-download of an id that is no UUID is refused (400); of an image from a region and interface the catalog does not have, or of an image the other Glance does not have, is accepted and its task fails, the image back in queued with its own properties",
 	Tempest: []string{
 		"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_download_import_bad_uuid",
 		"tempest.api.image.v2.test_images.ImportImagesTest.test_image_glance_download_import_bad_endpoint",
@@ -145,4 +145,3 @@ var _ = framework.Conformance(feature.Feature{
 		Expect(kept).To(Equal([]string{"1", "windows"}), "the image's own properties after the failed glance-download of %s", c.what)
 	}
 })
-
