@@ -454,6 +454,10 @@ func (t *Target) Exec(ctx context.Context, container string, args ...string) (in
 	return t.col.dep.Exec(ctx, container, args...)
 }
 
+// OffersHTTPStore tells whether one of the column's stores is an http store (where a location by
+// URL belongs).
+func (t *Target) OffersHTTPStore() bool { return t.col.hasHTTPStore() }
+
 // Region is the catalog region the column's Glance is registered in, in the run's Keystone; ""
 // when the column uses the trusted identity headers (no catalog).
 func (t *Target) Region() string {
