@@ -105,7 +105,7 @@ var _ = framework.Conformance(feature.Feature{
 	Expect(task.Status).To(Equal("failure"), "the add-location task with a wrong hash")
 	img = t.GetImage(ctx, wrong)
 	Expect(img.Status).To(Equal(images.ImageStatusQueued), "status after the failed task")
-	Expect(img.Checksum + framework.StringProp(img, "os_hash_value")).To(BeEmpty(), "hashes after the failed task")
+	Expect(img.Checksum+framework.StringProp(img, "os_hash_value")).To(BeEmpty(), "hashes after the failed task")
 
 	By("without validation data Glance computes the hashes")
 	plain := t.CreateImage(ctx, images.CreateOpts{}).ID
