@@ -118,7 +118,7 @@ var _ = framework.Conformance(feature.Feature{
 	Setup: glanceDownloadSetup,
 }, func(ctx SpecContext, t *framework.Target) {
 	region := requireGlanceDownload(t)
-	const missing = "36d4b546-64a2-4bb9-bdd0-ba676aa48f2c" // an image no Glance of the run has
+	missing := unknownImageID
 
 	By("an id that is no UUID")
 	img := t.CreateImage(ctx, images.CreateOpts{})

@@ -43,7 +43,7 @@ type locatedImage struct {
 
 // requireLocations makes the spec n/a on a column whose Glance does not offer the API.
 func requireLocations(t *framework.Target) {
-	if v, _ := t.GlanceOption("DEFAULT", "show_multiple_locations"); !strings.EqualFold(v, "true") {
+	if !t.OffersLocations() {
 		framework.NotApplicable("this column's Glance leaves show_multiple_locations off (the base configuration does: it shows store URLs to every user), so it offers no locations API")
 	}
 }

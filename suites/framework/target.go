@@ -454,6 +454,10 @@ func (t *Target) Exec(ctx context.Context, container string, args ...string) (in
 	return t.col.dep.Exec(ctx, container, args...)
 }
 
+// OffersLocations tells whether the column's Glance shows and manages image locations
+// (show_multiple_locations).
+func (t *Target) OffersLocations() bool { return t.col.offersLocations() }
+
 // OffersHTTPStore tells whether one of the column's stores is an http store (where a location by
 // URL belongs).
 func (t *Target) OffersHTTPStore() bool { return t.col.hasHTTPStore() }
