@@ -12,7 +12,7 @@ import (
 
 // Tempest as a second opinion (make crosscheck): Tempest's own image API tests run against a
 // column, each test's verdict set beside the matrix's parity claim for it (the features that
-// cover the test, and http.keep-alive, all passed there), agreeing or not. Every disagreement
+// cover the test all passed there), agreeing or not. Every disagreement
 // must be explained (fixtures/tempest/disagreements.yaml) as a defect of ours, of Tempest, or
 // of the column's configuration; one that is not is shown as unexplained.
 
