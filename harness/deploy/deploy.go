@@ -79,19 +79,17 @@ type Options struct {
 	// topology.Release), besides @PUBLIC_ENDPOINT@.
 	Placeholders map[string]string
 	Extras       []Extra
-	// Attach are running containers of another deployment joined to the column's network
-	// before its own start, each under its alias (the run's shared Keystone, as "keystone").
-	Attach []Attachment
+	// Join are networks of another deployment that the column's Glance containers join, from
+	// their creation, besides the column's own: the run's shared Keystone's, where it answers as
+	// "keystone". The other deployment's containers never change networks: Docker re-programs a
+	// container's published ports when it joins or leaves one, and refuses connections to them
+	// meanwhile (11 of 400 requests, measured, while a network came and went four times), which
+	// broke Tempest's sign-ins to Keystone while a column started or stopped beside it.
+	Join []string
 	// Secrets are blotted out (Redacted) of every log this Column returns or saves.
 	Secrets []string
 	// Progress, if set, receives one line per step.
 	Progress func(format string, args ...any)
-}
-
-// Attachment is a container of another deployment that a column's containers reach by Alias.
-type Attachment struct {
-	ContainerID string
-	Alias       string
 }
 
 // Column is one started topology: its network and containers.
@@ -111,7 +109,6 @@ type Column struct {
 	internal  string // the endpoint as the column's own containers reach it (no trailing slash)
 	// authority signs the entrypoint's certificate when the topology speaks HTTPS (nil: HTTP).
 	authority *pki.Authority
-	attached  []string // IDs of the containers Options.Attach joined to the network
 }
 
 // Redacted replaces a secret wherever the harness writes what could hold one.
@@ -172,15 +169,6 @@ func Start(ctx context.Context, eng *engine.Engine, top *topology.Topology, opts
 		return col, fmt.Errorf("creating the column's network: %w", err)
 	}
 	col.network = colNet
-	for _, a := range opts.Attach {
-		if err := eng.Attach(ctx, colNet.ID, a.ContainerID, a.Alias); err != nil {
-			return col, fmt.Errorf("attaching %s to the column's network: %w", a.Alias, err)
-		}
-		col.mu.Lock()
-		col.attached = append(col.attached, a.ContainerID)
-		col.mu.Unlock()
-	}
-
 	type unit struct {
 		spec  topology.Container
 		files map[string][]byte
@@ -301,7 +289,7 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		Name:           containerName(opts.RunID, opts.ColumnID, spec.Name),
 		Entrypoint:     []string{"/bin/sh", "-ec", spec.Command},
 		Labels:         labels,
-		Networks:       []string{col.network.Name},
+		Networks:       networksOf(spec, col.network.Name, opts.Join),
 		NetworkAliases: map[string][]string{col.network.Name: {spec.Name}},
 	}
 	req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
@@ -341,6 +329,15 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		return s, err
 	}
 	return s, col.waitReady(ctx, s.c, spec, col.speaksTLS(spec))
+}
+
+// networksOf lists the networks a container is created on: the column's, and for a Glance
+// container the other deployments' it must reach (Options.Join).
+func networksOf(spec topology.Container, own string, join []string) []string {
+	if !spec.Glance {
+		return []string{own}
+	}
+	return append([]string{own}, join...)
 }
 
 // addTLSFiles writes the column's authority (where the topology names a file for it) into a
@@ -501,6 +498,17 @@ func (col *Column) ContainerID(name string) string {
 	return ""
 }
 
+// NetworkName is the column's own network (another column's Glance containers may join it:
+// Options.Join); "" once stopped.
+func (col *Column) NetworkName() string {
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	if col.network == nil {
+		return ""
+	}
+	return col.network.Name
+}
+
 // LogsSince implements Deployment.
 func (col *Column) LogsSince(ctx context.Context, t time.Time) map[string]string {
 	out := map[string]string{}
@@ -615,13 +623,10 @@ func (col *Column) Stop(ctx context.Context) error {
 	}
 	col.mu.Lock()
 	col.started = nil
-	net, attached := col.network, col.attached
-	col.network, col.attached = nil, nil
+	net := col.network
+	col.network = nil
 	col.mu.Unlock()
 	if net != nil {
-		for _, id := range attached {
-			errs = append(errs, col.eng.Detach(ctx, net.ID, id))
-		}
 		errs = append(errs, net.Remove(ctx))
 	}
 	return errors.Join(errs...)

@@ -15,7 +15,6 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -172,21 +171,3 @@ func firstLine(s string) string {
 	return s
 }
 
-// Attach connects a running container to a network under an alias, so that the network's
-// containers reach it by that name (a service shared by several columns, each on its own network).
-func (e *Engine) Attach(ctx context.Context, networkID, containerID, alias string) error {
-	_, err := e.cli.NetworkConnect(ctx, networkID, client.NetworkConnectOptions{
-		Container: containerID, EndpointConfig: &network.EndpointSettings{Aliases: []string{alias}},
-	})
-	return err
-}
-
-// Detach undoes Attach; a container or network already gone is not an error. Docker refuses to
-// remove a network a container is still attached to, so a column detaches before it goes.
-func (e *Engine) Detach(ctx context.Context, networkID, containerID string) error {
-	_, err := e.cli.NetworkDisconnect(ctx, networkID, client.NetworkDisconnectOptions{Container: containerID, Force: true})
-	if cerrdefs.IsNotFound(err) {
-		return nil
-	}
-	return err
-}

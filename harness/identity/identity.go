@@ -34,11 +34,13 @@ const ColumnID = "identity"
 // Service is what every process of a run needs to know of the running Keystone. Secret is every
 // account's password: it goes into configs and sign-ins, and is blotted out of what is saved.
 type Service struct {
-	URL         string `json:"url"`          // the published identity endpoint, no trailing slash (no /v3)
-	ContainerID string `json:"container_id"` // attached to each column's network as Alias
-	Version     string `json:"version"`      // Keystone's package version
-	Release     string `json:"release"`      // the Debian release it comes from
-	Secret      string `json:"secret"`
+	URL string `json:"url"` // the published identity endpoint, no trailing slash (no /v3)
+	// Network is the network Keystone answers on as Alias; the Glance containers of a column that
+	// uses it join it (deploy.Options.Join).
+	Network string `json:"network"`
+	Version string `json:"version"` // Keystone's package version
+	Release string `json:"release"` // the Debian release it comes from
+	Secret  string `json:"secret"`
 	// Err, when set, is why it did not start: every column that needs it reports it.
 	Err string `json:"error,omitempty"`
 }
@@ -69,7 +71,7 @@ func Start(ctx context.Context, eng *engine.Engine, desc *topology.IdentityServi
 		Placeholders: withSecret(placeholders, secret), Secrets: []string{secret}, Progress: progress,
 	})
 	svc.URL = strings.TrimSuffix(dep.Endpoint(), "/")
-	svc.ContainerID = dep.ContainerID(desc.Endpoint().Name)
+	svc.Network = dep.NetworkName()
 	return dep, svc, err
 }
 

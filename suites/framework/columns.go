@@ -472,14 +472,14 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 	placeholders := rel.Placeholders
 	var secret string
 	var secrets []string
-	var attach []deploy.Attachment
+	var join []string
 	if c.usesKeystone() {
 		// The Keystone accounts' password (glance's among them): random per run, redacted from
 		// every log and config we save.
 		secret = shared.identity.Secret
 		secrets = []string{secret}
 		placeholders = merged(placeholders, map[string]string{"SECRET": secret, "IDENTITY_URL": shared.identity.URL})
-		attach = []deploy.Attachment{{ContainerID: shared.identity.ContainerID, Alias: identity.Alias}}
+		join = []string{shared.identity.Network}
 	}
 	images, err := extendedImages(ctx, eng, info, c.top, image.Source{Registry: cfg.Registry, Push: cfg.Push}, c.meta.Servers, c.meta.Packages)
 	if err != nil {
@@ -514,7 +514,7 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		GlanceFiles:  files,
 		Placeholders: placeholders,
 		Secrets:      secrets,
-		Attach:       attach,
+		Join:         join,
 		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{WebPayloadName: shared.payload.Data})),
 		Progress:     statusf,
 	})
