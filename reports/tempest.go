@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -83,6 +84,10 @@ type Explanation struct {
 	Test string `yaml:"test" json:"test"` // a Tempest test name, or a prefix ending in "*"
 	// Columns are path.Match patterns on column ids ("bookworm/*"); none means every column.
 	Columns []string `yaml:"columns" json:"columns,omitempty"`
+	// Failure, when set, is a regexp that Tempest's failure line (the result's Detail) must
+	// match: the explanation holds for that failure only, so a test failing another way in the
+	// same column is not put down to it (a name alone once blamed a qcow2 refusal on a waiter).
+	Failure string `yaml:"failure" json:"failure,omitempty"`
 	// Kind is whose defect it is: ours, tempest, or configuration (of the column).
 	Kind string `yaml:"kind" json:"kind"`
 	Why  string `yaml:"why" json:"why"`
@@ -112,11 +117,19 @@ func LoadExplanations(file string) ([]Explanation, error) {
 				return nil, fmt.Errorf("%s: disagreements[%d]: column pattern %q: %v", file, i, p, err)
 			}
 		}
+		if _, err := regexp.Compile(e.Failure); err != nil {
+			return nil, fmt.Errorf("%s: disagreements[%d]: failure %q: %v", file, i, e.Failure, err)
+		}
 	}
 	return doc.Disagreements, nil
 }
 
-func (e Explanation) matches(test, column string) bool {
+func (e Explanation) matches(test, column, detail string) bool {
+	if e.Failure != "" {
+		if re, err := regexp.Compile(e.Failure); err != nil || !re.MatchString(detail) {
+			return false
+		}
+	}
 	if p, ok := strings.CutSuffix(e.Test, "*"); ok {
 		if !strings.HasPrefix(test, p) {
 			return false
@@ -178,7 +191,7 @@ func (m *Matrix) CompareTempest(explanations []Explanation) []TempestComparison 
 			default:
 				c.Verdict = Disagree
 				for i := range explanations {
-					if explanations[i].matches(r.Test, run.Column) {
+					if explanations[i].matches(r.Test, run.Column, r.Detail) {
 						c.Explanation = &explanations[i]
 						break
 					}

@@ -48,6 +48,7 @@ func TestCompareTempestExplainsOnlyMatchingDisagreements(t *testing.T) {
 	explanations := []Explanation{
 		{Test: "tempest.x.Upload.*", Columns: []string{"b"}, Kind: "tempest", Why: "its waiter"},
 		{Test: "tempest.x.Basic.test_delete", Columns: []string{"z*"}, Kind: "configuration", Why: "not this column"},
+		{Test: "tempest.x.Basic.test_delete", Failure: "timed out", Kind: "tempest", Why: "not this failure"},
 	}
 	got := map[string]TempestComparison{}
 	for _, c := range m.CompareTempest(explanations) {
@@ -77,6 +78,13 @@ func TestCompareTempestExplainsOnlyMatchingDisagreements(t *testing.T) {
 			t.Errorf("%s: %s (%q), want %s (%q)", key, c.Verdict, kind, want.verdict, want.kind)
 		}
 	}
+	// The same test explained by its failure: "boom" matches, the waiter's timeout did not.
+	byFailure := append(explanations, Explanation{Test: "tempest.x.Basic.test_delete", Failure: "^bo+m$", Kind: "ours", Why: "boom"})
+	for _, c := range m.CompareTempest(byFailure) {
+		if c.Column == "a" && c.Test == "tempest.x.Basic.test_delete" && (c.Explanation == nil || c.Explanation.Why != "boom") {
+			t.Errorf("a tempest.x.Basic.test_delete: explained by %+v, want the failure's explanation", c.Explanation)
+		}
+	}
 	m.Crosscheck = m.CompareTempest(explanations)
 	var b strings.Builder
 	m.writeTempestVerdict(&b)
@@ -98,6 +106,7 @@ func TestLoadExplanations(t *testing.T) {
 		"kind":    "disagreements:\n  - test: t\n    kind: glance\n    why: w\n",
 		"why":     "disagreements:\n  - test: t\n    kind: ours\n",
 		"pattern": "disagreements:\n  - test: t\n    kind: ours\n    why: w\n    columns: ['[']\n",
+		"failure": "disagreements:\n  - test: t\n    kind: ours\n    why: w\n    failure: '('\n",
 	} {
 		p := filepath.Join(dir, name+".yaml")
 		os.WriteFile(p, []byte(body), 0o644)

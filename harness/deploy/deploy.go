@@ -292,7 +292,14 @@ func (col *Column) startContainer(ctx context.Context, opts Options, labels map[
 		Networks:       networksOf(spec, col.network.Name, opts.Join),
 		NetworkAliases: map[string][]string{col.network.Name: {spec.Name}},
 	}
-	req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
+	if len(req.Networks) == 1 {
+		// Docker makes a container's hostname a DNS name on every network it is on. On the
+		// column's own network that is its name anyway; a container that also joins a network
+		// other columns' containers join (Options.Join) keeps Docker's default hostname, or every
+		// column's "glance" would answer to that name there: a second node once proxied an
+		// import to another column's Glance.
+		req.ConfigModifier = func(cfg *container.Config) { cfg.Hostname = spec.Name }
+	}
 	var port network.Port
 	publish := spec.Entrypoint || spec.Publish
 	if publish {
