@@ -63,10 +63,15 @@ func (t *Target) client(id imageapi.Identity, opts ...imageapi.Option) *gophercl
 
 // clientRecordingInto is client with another recorder.
 func (t *Target) clientRecordingInto(id imageapi.Identity, rec *evidence.Recorder, opts ...imageapi.Option) *gophercloud.ServiceClient {
+	return t.clientOf(t.col.dep.Endpoint(), id, rec, opts...)
+}
+
+// clientOf is a client of one of the column's endpoints, closed when the spec ends.
+func (t *Target) clientOf(endpoint string, id imageapi.Identity, rec *evidence.Recorder, opts ...imageapi.Option) *gophercloud.ServiceClient {
 	if t.col.tls != nil {
 		opts = append(opts, imageapi.WithTLS(t.col.tls))
 	}
-	sc := imageapi.New(t.col.dep.Endpoint(), t.Identity(id), rec, opts...)
+	sc := imageapi.New(endpoint, t.Identity(id), rec, opts...)
 	t.clients = append(t.clients, sc)
 	return sc
 }
@@ -478,13 +483,7 @@ func (t *Target) PeerAs(id imageapi.Identity) *gophercloud.ServiceClient {
 	if ep == "" {
 		NotApplicable("the column runs one Glance API node; the feature needs a second one on the same database (the two-nodes deployment)")
 	}
-	var opts []imageapi.Option
-	if t.col.tls != nil {
-		opts = append(opts, imageapi.WithTLS(t.col.tls))
-	}
-	sc := imageapi.New(ep, t.Identity(id), t.rec, opts...)
-	t.clients = append(t.clients, sc)
-	return sc
+	return t.clientOf(ep, id, t.rec)
 }
 
 // GlanceOption reads an option of the glance-api.conf the column's Glance runs with: for a
