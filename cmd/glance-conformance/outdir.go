@@ -21,6 +21,7 @@ var outputNames = []string{
 	"matrix.json", "matrix.md", "matrix.html", "matrix.svg",
 	"run.json", "run.log", "progress.log", "ginkgo-report.json", "junit.xml", "host.lock*",
 	"logs", "summary.md", "product.yaml", "SHA256SUMS",
+	"tempest", // a crosscheck's: Tempest's own files, per column
 }
 
 func isOutputName(name string) bool {

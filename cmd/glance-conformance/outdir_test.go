@@ -36,7 +36,7 @@ func TestAnOutputFolderOfOursIsEmptiedOfWhatWeWrite(t *testing.T) {
 	if err := prepareOutput(dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"matrix.json", "matrix.md", "logs/bookworm/standalone/glance.log", "host.lock.main", "certification/" + outputMarker, "certification/summary.md"} {
+	for _, f := range []string{"matrix.json", "matrix.md", "logs/bookworm/standalone/glance.log", "host.lock.main", "tempest/sid/standalone/junit.xml", "certification/" + outputMarker, "certification/summary.md"} {
 		write(t, filepath.Join(dir, f))
 	}
 	if err := prepareOutput(dir); err != nil {

@@ -505,6 +505,28 @@ func (col *Column) ContainerID(name string) string {
 	return ""
 }
 
+// AddressOf is the address of the column's container with that name on the column's network,
+// which the host can reach too (the network is a plain bridge): a program on the host's network
+// that must use a name only the column's DNS knows (Tempest fetching the web source) gets it as
+// an extra host.
+func (col *Column) AddressOf(ctx context.Context, name string) (string, error) {
+	network := col.NetworkName()
+	for _, s := range col.containers() {
+		if s.name != name {
+			continue
+		}
+		ins, err := s.c.Inspect(ctx)
+		if err != nil {
+			return "", err
+		}
+		if ep, ok := ins.NetworkSettings.Networks[network]; ok && ep.IPAddress.IsValid() {
+			return ep.IPAddress.String(), nil
+		}
+		return "", fmt.Errorf("%s has no address on the column's network %s", name, network)
+	}
+	return "", fmt.Errorf("no container %q in column %s", name, col.ID)
+}
+
 // NetworkName is the column's own network (another column's Glance containers may join it:
 // Options.Join); "" once stopped.
 func (col *Column) NetworkName() string {

@@ -72,8 +72,12 @@ type Options struct {
 	Region      string // the column's catalog region
 	// Endpoint is the column's: Tempest must be seen requesting it (a region its catalog lookup
 	// did not find falls back, silently, to another endpoint of the image service).
-	Endpoint  string
-	HTTPImage string // a URL Glance inside the column can download (web-download)
+	Endpoint       string
+	HTTPImage      string // a URL Glance inside the column can download (web-download): raw data
+	HTTPQCOW2Image string // the same for a qcow2 image (Tempest 47 imports it declared qcow2)
+	// ExtraHosts ("name:address") are names of the column's network Tempest must resolve from
+	// the host's: it fetches http_image itself to compute the hashes it expects.
+	ExtraHosts []string
 	// What the column's configuration offers beyond the base, as Tempest's options name it:
 	// the locations API (manage_locations), an http store (http_store_enabled), a second Glance
 	// node registered as image_remote (alternate_image_endpoint).
@@ -108,6 +112,7 @@ cd ..
 [ -s out/results.subunit ] || { echo "Tempest produced no results:" >&2; tail -20 out/stderr.log >&2; exit 3; }
 subunit2junitxml < out/results.subunit > out/junit.xml || true
 cp etc/tempest.conf out/tempest.conf
+cp ws/tempest.log out/tempest.log 2>/dev/null || true
 echo "glance-conformance: tempest done"
 `
 
@@ -128,8 +133,11 @@ func Run(ctx context.Context, eng *engine.Engine, o Options, dir string) ([]repo
 		Labels:     map[string]string{engine.ProjectLabel: "true", engine.RunLabel: o.RunID, "org.glance-conformance.column": o.ColumnID},
 		// The host's network: the column's endpoint and Keystone are where the suite reaches
 		// them (published on loopback), and Tempest listens on nothing.
-		HostConfigModifier: func(hc *container.HostConfig) { hc.NetworkMode = "host" },
-		WaitingFor:         wait.ForExit().WithExitTimeout(o.Timeout),
+		HostConfigModifier: func(hc *container.HostConfig) {
+			hc.NetworkMode = "host"
+			hc.ExtraHosts = o.ExtraHosts
+		},
+		WaitingFor: wait.ForExit().WithExitTimeout(o.Timeout),
 		Files: []testcontainers.ContainerFile{
 			{Reader: strings.NewReader(conf), ContainerFilePath: workDir + "/etc/tempest.conf", FileMode: 0o644},
 			{Reader: bytes.NewReader(accounts), ContainerFilePath: workDir + "/etc/accounts.yaml", FileMode: 0o600},
@@ -168,16 +176,22 @@ func Run(ctx context.Context, eng *engine.Engine, o Options, dir string) ([]repo
 		}
 		return nil, fmt.Errorf("tempest exited with status %d: %s", st.ExitCode, lastLine(string(out)))
 	}
-	if stream, err := os.ReadFile(filepath.Join(dir, "results.subunit")); err == nil {
-		if u, perr := url.Parse(o.Endpoint); perr == nil && !bytes.Contains(stream, []byte(u.Scheme+"://"+u.Host+"/")) {
-			return nil, fmt.Errorf("tempest never requested the column's endpoint %s: its catalog lookup in region %s chose another", o.Endpoint, o.Region)
-		}
-	}
 	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	if err != nil {
 		return nil, fmt.Errorf("tempest: no JUnit file: %w", err)
 	}
-	return ParseJUnit(junit, o.Known)
+	results, err := ParseJUnit(junit, o.Known)
+	if err != nil {
+		// Tempest says why on its standard error ("The specified regex doesn't match with anything").
+		stderr, _ := os.ReadFile(filepath.Join(dir, "stderr.log"))
+		return nil, fmt.Errorf("%w (Tempest: %s)", err, lastLine(string(stderr)))
+	}
+	// Every request is in tempest.log (a passing test's are not in the subunit stream).
+	requests, _ := os.ReadFile(filepath.Join(dir, "tempest.log"))
+	if u, perr := url.Parse(o.Endpoint); perr == nil && !bytes.Contains(requests, []byte(u.Scheme+"://"+u.Host+"/")) {
+		return nil, fmt.Errorf("tempest never requested the column's endpoint %s: its catalog lookup in region %s chose another", o.Endpoint, o.Region)
+	}
+	return results, nil
 }
 
 // RenderConf fills the tempest.conf template from the options.
@@ -187,12 +201,12 @@ func RenderConf(o Options) string {
 		ca = "ca_certificates_file = " + workDir + "/etc/ca.pem"
 	}
 	r := strings.NewReplacer(
-		"@OUT@", workDir+"/out",
 		"@ACCOUNTS@", workDir+"/etc/accounts.yaml",
 		"@IDENTITY_URL@", o.IdentityURL,
 		"@REGION@", o.Region,
 		"@CA_LINE@", ca,
 		"@HTTP_IMAGE@", o.HTTPImage,
+		"@HTTP_QCOW2_IMAGE@", o.HTTPQCOW2Image,
 		"@BUILD_TIMEOUT@", strconv.Itoa(int(o.BuildTimeout.Seconds())),
 		"@MANAGE_LOCATIONS@", strconv.FormatBool(o.ManageLocations),
 		"@HTTP_STORE@", strconv.FormatBool(o.HTTPStore),

@@ -66,14 +66,15 @@ func TestRenderConfFillsEveryPlaceholder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Conf: string(tmpl), IdentityURL: "http://127.0.0.1:5000", Region: "bookworm-standalone", HTTPImage: "http://websource/payload.bin", BuildTimeout: time.Minute}
+	o := Options{Conf: string(tmpl), IdentityURL: "http://127.0.0.1:5000", Region: "bookworm-standalone", HTTPImage: "http://websource/payload.bin", HTTPQCOW2Image: "http://websource/empty.qcow2", BuildTimeout: time.Minute}
 	for _, ca := range [][]byte{nil, []byte("PEM")} {
 		o.CACert = ca
 		conf := RenderConf(o)
 		if p := regexp.MustCompile(`@[A-Z_]+@`).FindString(conf); p != "" && p != "@NAME@" {
 			t.Errorf("unfilled placeholder in:\n%s", conf)
 		}
-		for _, want := range []string{"uri_v3 = http://127.0.0.1:5000/v3", "region = bookworm-standalone", "build_timeout = 60"} {
+		for _, want := range []string{"uri_v3 = http://127.0.0.1:5000/v3", "region = bookworm-standalone", "build_timeout = 60",
+			"http_image = http://websource/payload.bin", "http_qcow2_image = http://websource/empty.qcow2"} {
 			if !strings.Contains(conf, want) {
 				t.Errorf("no %q", want)
 			}

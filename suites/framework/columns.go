@@ -71,8 +71,13 @@ var (
 	}
 )
 
-// WebPayloadName is the file the web-download source serves.
-const WebPayloadName = "payload.bin"
+// The files the web-download source serves: the payload (raw), and an empty qcow2 image for
+// clients that import a URL declared qcow2 (Tempest 47's web-download test: Glance's import
+// format check refuses raw data under that name).
+const (
+	WebPayloadName = "payload.bin"
+	WebQCOW2Name   = "empty.qcow2"
+)
 
 // startTimeout bounds a column's start: images extended on first use, containers, readiness.
 const startTimeout = 15 * time.Minute
@@ -515,8 +520,9 @@ func (c *column) start(ctx context.Context, eng *engine.Engine, cfg *config, p *
 		Placeholders: placeholders,
 		Secrets:      secrets,
 		Join:         join,
-		Extras:       append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{WebPayloadName: shared.payload.Data})),
-		Progress:     statusf,
+		Extras: append(append([]deploy.Extra{}, services...), websource.Container(map[string][]byte{
+			WebPayloadName: shared.payload.Data, WebQCOW2Name: payload.QCOW2(1 << 20)})),
+		Progress: statusf,
 	})
 	c.dep = dep
 	c.tls = dep.TLSConfig() // a column speaking HTTPS: its clients trust its own authority only

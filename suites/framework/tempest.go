@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	fixtures "github.com/glance-conformance/glance-conformance/fixtures/tempest"
+	"github.com/glance-conformance/glance-conformance/fixtures/websource"
 	"github.com/glance-conformance/glance-conformance/harness/deploy"
 	"github.com/glance-conformance/glance-conformance/harness/identity"
 	"github.com/glance-conformance/glance-conformance/harness/image"
@@ -47,15 +48,23 @@ func defineTempest(col *column) {
 		run.Version = img.Versions["tempest"]
 		accounts := tempest.AccountsOf(shared.prep.identityDesc.Clouds, shared.identity.Secret)
 		var ca []byte
+		var hosts []string
 		if d, ok := col.dep.(*deploy.Column); ok {
 			ca = d.AuthorityPEM()
+			addr, err := d.AddressOf(ctx, websource.Host)
+			if err != nil {
+				run.Error = err.Error()
+				HarnessError("the web source's address, for Tempest: %v", err)
+			}
+			hosts = append(hosts, websource.Host+":"+addr)
 		}
 		statusf("%s: running Tempest %s (%s)", col.id, run.Version, cfg.Tempest)
 		run.Files = filepath.Join("tempest", col.id)
 		results, err := tempest.Run(ctx, shared.eng, tempest.Options{
 			RunID: cfg.ID, ColumnID: col.id, Image: img.Tag, Conf: fixtures.Conf,
 			IdentityURL: shared.identity.URL, Region: identity.RegionOf(col.id), Endpoint: col.dep.Endpoint(),
-			HTTPImage: "http://websource/" + WebPayloadName, CACert: ca, Accounts: accounts,
+			HTTPImage: websource.URL(WebPayloadName), HTTPQCOW2Image: websource.URL(WebQCOW2Name), ExtraHosts: hosts,
+			CACert: ca, Accounts: accounts,
 			ManageLocations: col.offersLocations(), HTTPStore: col.hasHTTPStore(), RemoteNode: col.dep.PeerEndpoint() != "",
 			Regex: cfg.Tempest, Timeout: tempestTimeout, BuildTimeout: tempestBuildTimeout,
 			Known: fixtures.AllTests(), Secrets: []string{shared.identity.Secret},
